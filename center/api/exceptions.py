@@ -1,0 +1,37 @@
+"""Every API error has one body shape: {"error": {"code", "message", "details"}}."""
+
+from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from center.errors import DomainError
+
+
+def portal_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(
+            {"error": {"code": exc.code, "message": str(exc.message), "details": exc.details}}, status=exc.status
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        code, message, details = "invalid", str(exceptions.ValidationError.default_detail), detail
+    else:
+        code = getattr(getattr(exc, "detail", None), "code", None) or getattr(exc, "default_code", "error")
+        message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
+        details = {}
+    response.data = {"error": {"code": code, "message": message, "details": details}}
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
+        response.data["error"]["details"] = {"retry_after_seconds": int(exc.wait)}
+    return response

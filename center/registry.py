@@ -1,0 +1,127 @@
+"""Contribution points for the domain apps.
+
+`center` imports no domain app. Each app registers, in its `AppConfig.ready`, what it adds
+to shared pages: home-page figures, workbench queues, navigation links, demo data loaders
+and benchmark pages. Adding an app never means editing `center`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class HomeFigure:
+    key: str
+    label: Any  # lazy string
+    compute: Callable[[], Any]  # returns a number or a short string
+    order: int = 100
+    suffix: Any = ""
+
+
+@dataclass(frozen=True)
+class WorkbenchItem:
+    label: Any
+    count: int | None
+    url: str
+    tone: str = ""  # "", "warn", "danger"
+
+
+@dataclass(frozen=True)
+class WorkbenchPanel:
+    key: str
+    title: Any
+    # Returns the panel's items for this user, or None when the panel is not theirs.
+    items: Callable[[Any], list[WorkbenchItem] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: Any
+    url_name: str
+    visible: Callable[[Any], bool]  # user -> bool (user may be anonymous)
+    order: int = 100
+    url_kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    key: str
+    load: Callable[..., None]  # load(stdout=...) ; must be idempotent
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    """A URL for `make bench`. `path` is resolved after seeding; `login` names a user whose
+    session drives the request (None = anonymous)."""
+
+    name: str
+    path: Callable[[], str]
+    login: Callable[[], str | None] = lambda: None
+
+
+@dataclass(frozen=True)
+class BenchSeeder:
+    key: str
+    seed: Callable[[int], None]  # seed(scale) ; scale 1 = the issue's stated volume
+    order: int = 100
+
+
+_home_figures: dict[str, HomeFigure] = {}
+_workbench: dict[str, WorkbenchPanel] = {}
+_nav: dict[str, NavLink] = {}
+_demo: dict[str, DemoLoader] = {}
+_bench_pages: dict[str, BenchPage] = {}
+_bench_seeders: dict[str, BenchSeeder] = {}
+
+
+def register_home_figure(fig: HomeFigure) -> None:
+    _home_figures[fig.key] = fig
+
+
+def register_workbench_panel(panel: WorkbenchPanel) -> None:
+    _workbench[panel.key] = panel
+
+
+def register_nav(key: str, link: NavLink) -> None:
+    _nav[key] = link
+
+
+def register_demo_loader(loader: DemoLoader) -> None:
+    _demo[loader.key] = loader
+
+
+def register_bench_page(page: BenchPage) -> None:
+    _bench_pages[page.name] = page
+
+
+def register_bench_seeder(seeder: BenchSeeder) -> None:
+    _bench_seeders[seeder.key] = seeder
+
+
+def home_figures() -> list[HomeFigure]:
+    return sorted(_home_figures.values(), key=lambda f: f.order)
+
+
+def workbench_panels() -> list[WorkbenchPanel]:
+    return sorted(_workbench.values(), key=lambda p: p.order)
+
+
+def nav_links() -> list[NavLink]:
+    return sorted(_nav.values(), key=lambda n: n.order)
+
+
+def demo_loaders() -> list[DemoLoader]:
+    return sorted(_demo.values(), key=lambda d: d.order)
+
+
+def bench_pages() -> list[BenchPage]:
+    return list(_bench_pages.values())
+
+
+def bench_seeders() -> list[BenchSeeder]:
+    return sorted(_bench_seeders.values(), key=lambda s: s.order)

@@ -1,0 +1,6 @@
+"""The embedded default used by `make run`: SQLite, filesystem broker, console email."""
+
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)

@@ -1,0 +1,92 @@
+"""Validation and display helpers shared by the apps: phone numbers and uploads."""
+
+from __future__ import annotations
+
+import filetype
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+def normalize_phone(value: str) -> str:
+    """Validate a Chinese phone number (mobile or landline) and return it in national digits.
+
+    Raises ValidationError with a clear message when it is not a valid number.
+    """
+    raw = (value or "").strip()
+    try:
+        number = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("“%(value)s” is not a valid phone number."), code="invalid_phone", params={"value": raw})
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    digits = "".join(ch for ch in national if ch.isdigit())
+    if number.country_code != 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return digits
+
+
+def validate_phone(value: str) -> None:
+    normalize_phone(value)
+
+
+def mask_phone(value: str) -> str:
+    """138****1234: keep the first three and last four digits."""
+    digits = value or ""
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+# What an attachment may be, checked by content (magic bytes), not by the file name.
+DOCUMENT_MIME_TYPES = {
+    "application/pdf": "PDF",
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WebP",
+}
+IMAGE_MIME_TYPES = {k: v for k, v in DOCUMENT_MIME_TYPES.items() if k.startswith("image/")}
+
+
+def validate_upload(upload, *, allowed: dict[str, str] = DOCUMENT_MIME_TYPES, max_bytes: int | None = None) -> str:
+    """Check an uploaded file's size and its real type; return the detected MIME type.
+
+    Office files are zip (docx/xlsx) or OLE (doc/xls) containers; the detected container
+    type is refined by the extension only when the content already is such a container.
+    """
+    max_bytes = max_bytes or settings.MAX_ATTACHMENT_BYTES
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("“%(name)s” is too large (%(size).1f MB); the limit is %(limit)d MB."),
+            code="file_too_large",
+            params={"name": upload.name, "size": upload.size / 1048576, "limit": max_bytes // 1048576},
+        )
+    pos = upload.tell() if hasattr(upload, "tell") else 0
+    head = upload.read(8192)
+    upload.seek(pos)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    name = (upload.name or "").lower()
+    if mime == "application/zip" and name.endswith(".docx"):
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    elif mime == "application/zip" and name.endswith(".xlsx"):
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif mime == "application/x-ole-storage" or head.startswith(b"\xd0\xcf\x11\xe0"):
+        if name.endswith(".doc"):
+            mime = "application/msword"
+        elif name.endswith(".xls"):
+            mime = "application/vnd.ms-excel"
+    if mime not in allowed:
+        raise ValidationError(
+            _("“%(name)s” is not an accepted file type. Accepted: %(types)s."),
+            code="file_type",
+            params={"name": upload.name, "types": ", ".join(sorted(set(allowed.values())))},
+        )
+    return mime

@@ -1,0 +1,165 @@
+"""Center pages: home, dashboard redirect, staff workbench, notifications, sign-up, health."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from center import registry, selectors, services
+from center.calendar import unknown_years
+from center.forms import SignupForm
+from center.models import Announcement
+
+logger = logging.getLogger(__name__)
+
+
+def _figures():
+    out = []
+    for fig in registry.home_figures():
+        try:
+            value = fig.compute()
+        except Exception:
+            logger.exception("home figure failed", extra={"figure": fig.key})
+            value = "—"
+        out.append({"label": fig.label, "value": value, "suffix": fig.suffix})
+    return out
+
+
+def home(request):
+    return render(
+        request,
+        "center/home.html",
+        {
+            "figures": _figures(),
+            "announcements": selectors.announcement_list(limit=5),
+            "streets": selectors.unit_tree(),
+        },
+    )
+
+
+def announcement_list(request):
+    page = Paginator(selectors.announcement_list(), 20).get_page(request.GET.get("page"))
+    return render(request, "center/announcement_list.html", {"page_obj": page})
+
+
+def announcement_detail(request, pk: int):
+    item = get_object_or_404(Announcement, pk=pk, is_published=True)
+    return render(request, "center/announcement_detail.html", {"item": item})
+
+
+@login_required
+def dashboard(request):
+    """Where a login lands: staff and handlers on the workbench, others on the home page."""
+    user = request.user
+    if user.is_center_staff or user.is_handler:
+        return redirect("center:workbench")
+    return redirect("center:home")
+
+
+@login_required
+def workbench(request):
+    user = request.user
+    if not (user.is_center_staff or user.is_handler or user.is_reviewer):
+        raise PermissionDenied
+    panels = []
+    for panel in registry.workbench_panels():
+        items = panel.items(user)
+        if items is not None:
+            panels.append({"title": panel.title, "items": items})
+    warn_years = unknown_years() if user.is_center_staff else []
+    return render(request, "center/workbench.html", {"panels": panels, "calendar_warning_years": warn_years})
+
+
+@login_required
+def notifications(request):
+    page = Paginator(selectors.notification_list(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "center/notifications.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    services.notification_mark_read(user=request.user)
+    return redirect("center:notifications")
+
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("center:dashboard")
+    form = SignupForm(request.POST or None, initial={"role": request.GET.get("role", "organization")})
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            messages.error(request, _("Too many sign-ups from your network. Please try again in an hour."))
+            return render(request, "registration/signup.html", {"form": form}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            user = services.user_signup(
+                username=data["username"],
+                password=data["password1"],
+                email=data["email"],
+                role=data["role"],
+                display_name=data["display_name"],
+                phone=data["phone"],
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account has been created."))
+            return redirect("center:dashboard")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@never_cache
+def healthz(request):
+    """Database, cache and broker. A broker outage degrades the portal; it is not an error."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "down"
+    try:
+        cache.set("healthz", "1", 5)
+        checks["cache"] = "ok" if cache.get("healthz") == "1" else "down"
+    except Exception:
+        checks["cache"] = "down"
+    checks["broker"] = _broker_status()
+    if checks["database"] == "down":
+        overall, code = "down", 503
+    elif "down" in checks.values():
+        overall, code = "degraded", 200
+    else:
+        overall, code = "ok", 200
+    return JsonResponse({"status": overall, "checks": checks}, status=code)
+
+
+def _broker_status() -> str:
+    from center.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception:
+        return "down"
+
+
+def bench_ping(request):
+    """The trivial view the bench harness measures as the machine's ceiling."""
+    if not settings.BENCH_QUERY_HEADER:
+        raise PermissionDenied
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,41 @@
+// Small progressive enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+  var toggle = document.querySelector(".nav-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  // Destructive actions ask first: <form data-confirm="...">.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
+  // Select-all checkbox for bulk actions: <input type=checkbox data-select-all="name">.
+  document.querySelectorAll("[data-select-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll('input[name="' + box.getAttribute("data-select-all") + '"]').forEach(function (b) { b.checked = box.checked; });
+    });
+  });
+  // Progress polling: <div data-progress-url="..."> gets {"done": n, "total": m, "finished": bool}.
+  document.querySelectorAll("[data-progress-url]").forEach(function (el) {
+    var url = el.getAttribute("data-progress-url");
+    function poll() {
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (d) {
+        var bar = el.querySelector("progress");
+        if (bar) { bar.max = d.total || 1; bar.value = d.done || 0; }
+        var label = el.querySelector("[data-progress-label]");
+        if (label) { label.textContent = (d.done || 0) + " / " + (d.total || 0); }
+        if (d.finished) { if (el.hasAttribute("data-reload")) { window.location.reload(); } } else { setTimeout(poll, 1000); }
+      }).catch(function () { setTimeout(poll, 3000); });
+    }
+    poll();
+  });
+})();

@@ -1,0 +1,31 @@
+"""Fixtures shared by every app's tests: the network, and one user of every kind."""
+
+import pytest
+
+from tests.factories import NetworkFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def network(db):
+    """District -> streets nanmen, yuehu (each with communities c1, c2)."""
+    return NetworkFactory.build_tree()
+
+
+@pytest.fixture
+def make_user(db):
+    return UserFactory.make
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("staff_admin_t", role="staff", department="admin", is_staff=True)
+
+
+@pytest.fixture
+def resident(make_user):
+    return make_user("resident_t", role="resident")
