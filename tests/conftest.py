@@ -29,3 +29,13 @@ def staff(make_user):
 @pytest.fixture
 def resident(make_user):
     return make_user("resident_t", role="resident")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and lockouts live in the cache: every test starts with a clean one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
