@@ -2,7 +2,13 @@ from datetime import date
 
 import pytest
 
-from center.calendar import add_working_days, is_working_day, unknown_years, working_days_between, year_is_known
+from center.calendar import (
+    add_working_days,
+    is_working_day,
+    unknown_years,
+    working_days_between,
+    year_is_known,
+)
 from center.models import Holiday
 
 
