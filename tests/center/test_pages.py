@@ -62,5 +62,6 @@ def test_announcement_changes_are_audited_in_admin(client, staff):
     assert response.status_code == 302
     history = client.get(f"/admin/center/announcement/{item.pk}/history/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert staff.username in history or str(staff) in history
+    assert "旧标题" in history and "新标题" in history  # what changed, old and new
     assert item.history.count() == 2
     assert item.history.first().history_user == staff
