@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class HotlineConfig(AppConfig):
     name = "hotline"
     verbose_name = _("Hotline")
+
+    def ready(self) -> None:
+        from hotline import contributions  # noqa: F401  (nav, figures, workbench, demo, bench)

@@ -1,0 +1,40 @@
+from types import SimpleNamespace
+
+import pytest
+
+from tests.hotline.factories import file_ticket
+
+
+@pytest.fixture
+def people(network, make_user, staff):
+    """Dispatcher, a street handler (nanmen), two community handlers and outsiders."""
+    return SimpleNamespace(
+        dispatcher=make_user("staff_info_t", role="staff", department="info", is_staff=True),
+        other_staff=make_user("staff_res_t", role="staff", department="resource", is_staff=True),
+        street=make_user("h_nanmen", role="handler", network_unit=network.nanmen),
+        c1=make_user("h_nanmen_c1", role="handler", network_unit=network.nanmen_c1),
+        c2=make_user("h_nanmen_c2", role="handler", network_unit=network.nanmen_c2),
+        yuehu=make_user("h_yuehu", role="handler", network_unit=network.yuehu),
+        admin=staff,
+        net=network,
+    )
+
+
+@pytest.fixture
+def ticket(db):
+    return file_ticket()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set "now" for services and tasks: clock.set(aware datetime)."""
+    from django.utils import timezone
+
+    state = SimpleNamespace(now=None)
+
+    def _set(dt):
+        state.now = dt
+        monkeypatch.setattr(timezone, "now", lambda: state.now)
+
+    state.set = _set
+    return state
