@@ -1,0 +1,127 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from ventures import models
+
+
+class CriterionInline(admin.TabularInline):
+    model = models.Criterion
+    extra = 0
+
+
+class InstallmentRuleInline(admin.TabularInline):
+    model = models.InstallmentRule
+    extra = 0
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = models.BudgetLine
+    extra = 0
+
+
+class InstallmentInline(admin.TabularInline):
+    model = models.Installment
+    extra = 0
+
+
+@admin.register(models.Fund)
+class FundAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "source", "year", "budget"]
+    list_filter = ["source", "year"]
+    search_fields = ["name"]
+
+
+@admin.register(models.Round)
+class RoundAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "year", "fund", "budget", "cap", "call_opens", "call_closes", "blind_review"]
+    list_filter = ["year", "fund", "blind_review"]
+    search_fields = ["title"]
+    inlines = [CriterionInline, InstallmentRuleInline]
+
+
+@admin.register(models.Application)
+class ApplicationAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "organization", "round", "category", "status", "requested_amount", "award_amount"]
+    list_filter = ["status", "category", "round"]
+    search_fields = ["title", "organization__name"]
+    raw_id_fields = ["organization", "created_by"]
+    inlines = [BudgetLineInline, InstallmentInline]
+
+
+@admin.register(models.Review)
+class ReviewAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "reviewer", "status", "total", "submitted_at"]
+    list_filter = ["status", "application__round"]
+    search_fields = ["application__title", "reviewer__username"]
+    raw_id_fields = ["application", "reviewer"]
+
+
+@admin.register(models.ConflictDeclaration)
+class ConflictDeclarationAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "reviewer", "replacement", "declared_at"]
+    list_filter = ["declared_at"]
+    search_fields = ["application__title", "reviewer__username"]
+    raw_id_fields = ["application", "reviewer", "replacement"]
+
+
+@admin.register(models.Objection)
+class ObjectionAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "name", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "application__title"]
+    raw_id_fields = ["application"]
+
+
+@admin.register(models.Agreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "created_at", "accepted_at"]
+    list_filter = ["accepted_at"]
+    search_fields = ["application__title"]
+    raw_id_fields = ["application"]
+
+
+@admin.register(models.Installment)
+class InstallmentAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "order", "trigger", "planned_amount", "status", "paid_date"]
+    list_filter = ["status", "trigger"]
+    search_fields = ["application__title"]
+    raw_id_fields = ["application"]
+
+
+@admin.register(models.ProgressReport)
+class ProgressReportAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "kind", "due_date", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["application__title"]
+    raw_id_fields = ["application"]
+
+
+@admin.register(models.Evaluation)
+class EvaluationAdmin(SimpleHistoryAdmin):
+    list_display = ["report", "score", "result", "evaluated_at"]
+    list_filter = ["result"]
+    search_fields = ["report__application__title"]
+
+
+@admin.register(models.Attachment)
+class AttachmentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "application", "mime", "size", "uploaded_at"]
+    list_filter = ["mime"]
+    search_fields = ["name", "application__title"]
+    raw_id_fields = ["application", "report"]
+
+
+for _model, _fields in [
+    (models.Criterion, ["name", "round__title"]), (models.InstallmentRule, ["round__title"]),
+    (models.BudgetLine, ["item"]), (models.Milestone, ["description"]), (models.ReviewScore, ["review__application__title"]),
+    (models.SpendingLine, ["budget_line__item"]),
+]:
+    admin.site.register(_model, SimpleHistoryAdmin, search_fields=_fields, list_filter=[])
+
+
+@admin.register(models.ApplicationStatusChange)
+class ApplicationStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["application", "from_status", "to_status", "by", "at"]
+    list_filter = ["to_status"]
+    search_fields = ["application__title"]
+    raw_id_fields = ["application", "by"]

@@ -1,0 +1,174 @@
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from center.models import NetworkUnit
+from ventures.models import Application, Evaluation, Objection
+
+
+def parse_lines(text: str, *, numeric_second: bool) -> list[tuple]:
+    """'item ; amount' (or 'month ; milestone') per line -> list of pairs."""
+    rows = []
+    for n, raw in enumerate((text or "").splitlines(), start=1):
+        raw = raw.strip()
+        if not raw:
+            continue
+        sep = next((s for s in (";", "；", "|", "\t") if s in raw), None)
+        if sep is None:
+            raise forms.ValidationError(_("Line %(n)d: separate the two parts with “;”.") % {"n": n})
+        parts = raw.rsplit(sep, 1) if numeric_second else raw.split(sep, 1)
+        a, b = (p.strip() for p in parts)
+        try:
+            if numeric_second:
+                rows.append((a, Decimal(b)))
+            else:
+                rows.append((int(a), b))
+        except (InvalidOperation, ValueError) as exc:
+            raise forms.ValidationError(_("Line %(n)d: “%(v)s” is not a number.") % {"n": n, "v": b if numeric_second else a}) from exc
+    return rows
+
+
+class ApplicationForm(forms.ModelForm):
+    organization = forms.ModelChoiceField(queryset=None, label=_("Applicant organization"))
+    budget_text = forms.CharField(
+        label=_("Budget lines"), widget=forms.Textarea,
+        help_text=_("One line per item: item ; amount in yuan. The lines must add up to the amount requested."),
+    )
+    milestones_text = forms.CharField(
+        label=_("Milestones"), widget=forms.Textarea, required=False,
+        help_text=_("One line per milestone: month ; what is done by then."),
+    )
+    team_text = forms.CharField(label=_("Team"), widget=forms.Textarea, required=False,
+                                help_text=_("One line per member: name ; role and qualification."))
+
+    class Meta:
+        model = Application
+        fields = [
+            "category", "title", "summary", "need", "target_group", "activity_plan", "street", "community",
+            "duration_months", "start_date", "requested_amount", "co_funding", "expected_direct", "expected_indirect",
+        ]
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, round, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = round
+        self.fields["organization"].queryset = organizations
+        if self.instance.pk:
+            del self.fields["organization"]
+            self.initial["budget_text"] = "\n".join(f"{b.item} ; {b.amount}" for b in self.instance.budget_lines.all())
+            self.initial["milestones_text"] = "\n".join(f"{m.month} ; {m.description}" for m in self.instance.milestones.all())
+            self.initial["team_text"] = "\n".join(f"{t.get('name', '')} ; {t.get('role', '')}" for t in self.instance.team or [])
+        elif organizations.count() == 1:
+            self.initial["organization"] = organizations.first()
+        self.fields["category"].choices = round.category_choices()
+        self.fields["street"].queryset = NetworkUnit.objects.filter(level=NetworkUnit.Level.STREET)
+        self.fields["community"].queryset = NetworkUnit.objects.filter(level=NetworkUnit.Level.COMMUNITY)
+        self.fields["requested_amount"].help_text = _("At most %(cap)s yuan.") % {"cap": round.cap}
+
+    def clean_budget_text(self):
+        return parse_lines(self.cleaned_data["budget_text"], numeric_second=True)
+
+    def clean_milestones_text(self):
+        return parse_lines(self.cleaned_data["milestones_text"], numeric_second=False)
+
+    def clean_team_text(self):
+        team = []
+        for line in (self.cleaned_data["team_text"] or "").splitlines():
+            if line.strip():
+                name, _sep, role = line.replace("；", ";").partition(";")
+                team.append({"name": name.strip(), "role": role.strip()})
+        return team
+
+    def clean_requested_amount(self):
+        value = self.cleaned_data["requested_amount"]
+        if value is not None and value > self.round.cap:
+            raise forms.ValidationError(_("At most %(cap)s yuan.") % {"cap": self.round.cap})
+        return value
+
+    def service_data(self) -> dict:
+        data = {k: self.cleaned_data[k] for k in self.Meta.fields}
+        data["team"] = self.cleaned_data["team_text"]
+        return data
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Attachment (PDF, Word, Excel or image, at most 10 MB)"))
+
+
+class InfoAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea)
+
+
+class ScreeningForm(forms.Form):
+    DECISIONS = [("eligible", _("Eligible")), ("ineligible", _("Ineligible")), ("info", _("Ask for more information"))]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason / request"), widget=forms.Textarea)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+
+
+class AwardForm(forms.Form):
+    amount = forms.DecimalField(label=_("Award (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class ObjectionForm(forms.ModelForm):
+    class Meta:
+        model = Objection
+        fields = ["name", "contact", "reason"]
+
+
+class ObjectionResolveForm(forms.Form):
+    uphold = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
+                                    choices=[("0", _("Dismiss")), ("1", _("Uphold: withdraw the award"))])
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(label=_("Overall comment"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, criteria, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = {s.criterion_id: s for s in review.scores.all()} if review else {}
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            s = existing.get(c.pk)
+            self.fields[f"score_{c.pk}"] = forms.DecimalField(
+                label=f"{c.name} ({c.weight}%)", min_value=0, max_value=100, decimal_places=2, required=False,
+                initial=s.score if s else None, help_text=c.description,
+            )
+            self.fields[f"note_{c.pk}"] = forms.CharField(label=_("Comment on %(c)s") % {"c": c.name}, required=False,
+                                                          initial=s.comment if s else "")
+        if review:
+            self.initial["comment"] = review.comment
+
+    def scores(self) -> dict:
+        return {c.pk: (self.cleaned_data.get(f"score_{c.pk}"), self.cleaned_data.get(f"note_{c.pk}", ""))
+                for c in self.criteria}
+
+
+class ReportForm(forms.Form):
+    activities = forms.CharField(label=_("Activities done"), widget=forms.Textarea)
+    actual_direct = forms.IntegerField(label=_("Actual direct beneficiaries"), min_value=0)
+    actual_indirect = forms.IntegerField(label=_("Actual indirect beneficiaries"), min_value=0)
+    receipt = forms.FileField(label=_("Receipts (PDF or image)"), required=False)
+
+    def __init__(self, *args, budget_lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(budget_lines)
+        for line in self.lines:
+            self.fields[f"spent_{line.pk}"] = forms.DecimalField(
+                label=_("Spent on “%(item)s” (planned %(amount)s)") % {"item": line.item, "amount": line.amount},
+                min_value=0, decimal_places=2, max_digits=12,
+            )
+
+    def spending(self) -> dict:
+        return {line.pk: self.cleaned_data[f"spent_{line.pk}"] for line in self.lines}
+
+
+class EvaluationForm(forms.Form):
+    score = forms.DecimalField(label=_("Score"), min_value=0, max_value=100, decimal_places=2)
+    result = forms.ChoiceField(label=_("Result"), choices=Evaluation.Result.choices)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False)

@@ -1,0 +1,333 @@
+"""Reads for ventures pages and APIs. Scores, rankings and money are aggregated by the
+database (Subquery / annotations / window functions), never by Python loops over rows.
+
+Scoring rules:
+- a review's weighted total is Σ score × weight / 100 (scores 0–100 per criterion), frozen on
+  the Review row by the database when the reviewer submits;
+- an application's score is the mean of its submitted totals, or, with five or more reviews,
+  the trimmed mean: (Σ − max − min) / (n − 2);
+- reviews disagree strongly when max − min > 20 points.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField, Case, Count, DecimalField, ExpressionWrapper, F, IntegerField, Max, Min, OuterRef, Q, Subquery,
+    Sum, Value, When, Window,
+)
+from django.db.models.functions import Coalesce, Rank, RowNumber
+from django.utils import timezone
+
+from ventures.models import (
+    Application, Fund, Installment, ProgressReport, Review, Round,
+)
+
+S = Application.Status
+MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
+SCORE_FIELD = DecimalField(max_digits=8, decimal_places=4)
+DISAGREEMENT_SPREAD = Decimal("20")
+TRIM_FROM = 5
+
+# Applications whose award amount counts against the round's budget and the fund.
+COMMITTED_STATUSES = (
+    S.RECOMMENDED, S.ON_NOTICE, S.AWARDED, S.AGREEMENT_SIGNED, S.IN_PROGRESS, S.MIDTERM_EVALUATED, S.COMPLETED,
+    S.TERMINATED,
+)
+AWARDED_STATUSES = (S.AWARDED, S.AGREEMENT_SIGNED, S.IN_PROGRESS, S.MIDTERM_EVALUATED, S.COMPLETED, S.TERMINATED)
+REVIEWED_STATUSES = (
+    S.REVIEWED, S.RECOMMENDED, S.NOT_RECOMMENDED, S.ON_NOTICE, S.AWARDED, S.REJECTED, *AWARDED_STATUSES[1:],
+)
+SCREENED_STATUSES = (S.ELIGIBLE, S.INELIGIBLE, S.IN_REVIEW, *REVIEWED_STATUSES)
+
+
+def _zero():
+    return Value(Decimal("0"), output_field=MONEY_FIELD)
+
+
+def _grouped_sum(model, outer_field: str, field: str, **filters):
+    """Σ field over `model` rows whose `outer_field` equals the outer row's pk."""
+    qs = model.objects.filter(**{outer_field: OuterRef("pk")}, **filters).order_by().values(outer_field)
+    return Coalesce(Subquery(qs.annotate(s=Sum(field)).values("s")[:1], output_field=MONEY_FIELD), _zero())
+
+
+# --- money -------------------------------------------------------------------------------
+
+def _committed(app_filter: Q) -> Decimal:
+    """Σ award − Σ stopped installments over the committed applications matching app_filter."""
+    apps = Application.objects.filter(app_filter, status__in=COMMITTED_STATUSES)
+    awarded = apps.aggregate(s=Coalesce(Sum("award_amount"), _zero()))["s"]
+    stopped = Installment.objects.filter(
+        status=Installment.Status.STOPPED, application__in=apps.values("pk")
+    ).aggregate(s=Coalesce(Sum("planned_amount"), _zero()))["s"]
+    return awarded - stopped
+
+
+def round_committed(round_id: int) -> Decimal:
+    return _committed(Q(round_id=round_id))
+
+
+def fund_committed(fund_id: int) -> Decimal:
+    return _committed(Q(fund_id=fund_id))
+
+
+def fund_balance(fund: Fund) -> Decimal:
+    """Budget − awarded (money returned by stopped installments counts as not awarded)."""
+    return fund.budget - fund_committed(fund.pk)
+
+
+def fund_list():
+    """Funds with awarded and balance computed by the database in one query."""
+    awarded = _grouped_sum(Application, "fund", "award_amount", status__in=COMMITTED_STATUSES)
+    stopped = _grouped_sum(
+        Installment, "application__fund", "planned_amount",
+        status=Installment.Status.STOPPED, application__status__in=COMMITTED_STATUSES,
+    )
+    return Fund.objects.annotate(
+        awarded=ExpressionWrapper(awarded - stopped, output_field=MONEY_FIELD),
+    ).annotate(balance=ExpressionWrapper(F("budget") - F("awarded"), output_field=MONEY_FIELD))
+
+
+def application_paid(application_id: int) -> Decimal:
+    return Installment.objects.filter(application_id=application_id, status=Installment.Status.PAID).aggregate(
+        s=Coalesce(Sum("planned_amount"), _zero())
+    )["s"]
+
+
+# --- scores ------------------------------------------------------------------------------
+
+def _review_stat(agg):
+    qs = (
+        Review.objects.filter(application=OuterRef("pk"), status=Review.Status.SUBMITTED)
+        .order_by()
+        .values("application")
+        .annotate(v=agg)
+        .values("v")[:1]
+    )
+    return qs
+
+
+def with_scores(qs):
+    """Annotate applications with n_reviews, score (mean / trimmed mean), spread, disagreement."""
+    n = Coalesce(Subquery(_review_stat(Count("pk")), output_field=IntegerField()), Value(0))
+    total = Subquery(_review_stat(Sum("total")), output_field=SCORE_FIELD)
+    high = Subquery(_review_stat(Max("total")), output_field=SCORE_FIELD)
+    low = Subquery(_review_stat(Min("total")), output_field=SCORE_FIELD)
+    qs = qs.annotate(n_reviews=n, score_sum=total, score_max=high, score_min=low)
+    return qs.annotate(
+        score=Case(
+            When(n_reviews__gte=TRIM_FROM, then=ExpressionWrapper(
+                (F("score_sum") - F("score_max") - F("score_min")) * Value(Decimal("1.0000")) / (F("n_reviews") - 2),
+                output_field=SCORE_FIELD)),
+            When(n_reviews__gte=1, then=ExpressionWrapper(
+                F("score_sum") * Value(Decimal("1.0000")) / F("n_reviews"), output_field=SCORE_FIELD)),
+            default=None,
+            output_field=SCORE_FIELD,
+        ),
+        spread=ExpressionWrapper(F("score_max") - F("score_min"), output_field=SCORE_FIELD),
+        disagreement=Case(
+            When(score_max__gt=F("score_min") + DISAGREEMENT_SPREAD, then=Value(True)),
+            default=Value(False), output_field=BooleanField(),
+        ),
+    )
+
+
+def ranking(*, round_id: int, category: str | None = None):
+    """The reviewed applications of a round, best first, with overall and per-category rank
+    and the cumulative requested amount (compare against the round's budget)."""
+    qs = Application.objects.filter(round_id=round_id, status__in=REVIEWED_STATUSES)
+    if category:
+        qs = qs.filter(category=category)
+    qs = with_scores(qs).select_related("organization", "round")
+    order = [F("score").desc(nulls_last=True), F("pk").asc()]
+    from django.db.models.expressions import RowRange
+
+    return qs.annotate(
+        rank=Window(Rank(), order_by=[F("score").desc(nulls_last=True)]),
+        category_rank=Window(Rank(), partition_by=[F("category")], order_by=[F("score").desc(nulls_last=True)]),
+        position=Window(RowNumber(), order_by=order),
+        cumulative=Window(Sum("requested_amount"), order_by=order, frame=RowRange(start=None, end=0)),
+        cumulative_awarded=Window(
+            Sum(Case(When(status__in=COMMITTED_STATUSES, then=F("award_amount")), default=_zero(),
+                     output_field=MONEY_FIELD)),
+            order_by=order, frame=RowRange(start=None, end=0),
+        ),
+    ).order_by(*order)
+
+
+def application_with_score(application_id: int):
+    return with_scores(Application.objects.filter(pk=application_id)).first()
+
+
+# --- lists -------------------------------------------------------------------------------
+
+def open_rounds(now=None):
+    now = now or timezone.now()
+    return Round.objects.filter(call_opens__lte=now, call_closes__gt=now).select_related("fund").order_by("call_closes")
+
+
+def rounds_for_staff():
+    return Round.objects.select_related("fund").annotate(
+        n_applications=Count("applications", filter=~Q(applications__status=S.DRAFT)),
+    ).order_by("-year", "-call_opens")
+
+
+def applications_for_organizations(org_ids):
+    return (
+        Application.objects.filter(organization_id__in=org_ids)
+        .select_related("round", "organization")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def applications_for_screening(*, round_id: int | None = None):
+    qs = Application.objects.filter(status__in=[S.SUBMITTED, S.INFO_REQUESTED]).select_related(
+        "round", "organization", "street"
+    )
+    if round_id:
+        qs = qs.filter(round_id=round_id)
+    return qs.order_by("submitted_at", "pk")
+
+
+def reviews_for_reviewer(user):
+    """A reviewer's assignments; the organization is never joined (blind review)."""
+    return (
+        Review.objects.filter(reviewer=user)
+        .exclude(status=Review.Status.CONFLICT)
+        .select_related("application", "application__round")
+        .only(
+            "id", "status", "total", "assigned_at", "submitted_at", "application__id", "application__title",
+            "application__category", "application__requested_amount", "application__round__id",
+            "application__round__title", "application__round__review_deadline", "application__round__blind_review",
+            "application__organization_id",
+        )
+        .order_by("status", "application__round__review_deadline", "pk")
+    )
+
+
+def reviews_for_round(round_id: int):
+    return (
+        Review.objects.filter(application__round_id=round_id)
+        .select_related("application", "application__organization", "application__round", "reviewer")
+        .order_by("application_id", "pk")
+    )
+
+
+def eligibility_checks(application: Application) -> list[dict]:
+    """The automatic screening rules with their outcome, shown to staff before they decide."""
+    from django.utils.translation import gettext as _
+
+    from organizations import selectors as org_selectors
+    from organizations.models import Organization
+
+    org = application.organization
+    rnd = application.round
+    checks = []
+    if rnd.require_verified:
+        ok = org.status == Organization.Status.VERIFIED or org.org_type == Organization.Type.COMMUNITY
+        checks.append({"code": "verified", "label": _("Verified organization, or community organization on record"),
+                       "passed": ok, "detail": org.get_status_display()})
+    if rnd.exclude_abnormal:
+        ok = not org_selectors.organization_is_on_abnormal_list(org)
+        checks.append({"code": "not_abnormal", "label": _("Not on the abnormal-activity list"), "passed": ok,
+                       "detail": "" if ok else _("On the abnormal list")})
+    if rnd.no_double_funding:
+        dup = (
+            Application.objects.filter(organization_id=org.pk, title__iexact=application.title.strip(),
+                                       status__in=COMMITTED_STATUSES)
+            .exclude(pk=application.pk)
+            .select_related("round")
+            .first()
+        )
+        checks.append({"code": "no_double_funding", "label": _("The same project has not been funded before"),
+                       "passed": dup is None, "detail": dup.round.title if dup else ""})
+    cats = rnd.categories or []
+    checks.append({"code": "category", "label": _("Category within the round's service areas"),
+                   "passed": not cats or application.category in cats, "detail": application.get_category_display()})
+    checks.append({"code": "cap", "label": _("Requested amount within the cap"),
+                   "passed": application.requested_amount <= rnd.cap, "detail": str(application.requested_amount)})
+    return checks
+
+
+def round_dashboard(round_id: int) -> dict:
+    """The round's figures in a handful of aggregate queries."""
+    apps = Application.objects.filter(round_id=round_id).exclude(status=S.DRAFT)
+    awarded_q = Q(status__in=AWARDED_STATUSES)
+    totals = apps.aggregate(
+        applications=Count("pk"),
+        screened=Count("pk", filter=Q(status__in=SCREENED_STATUSES)),
+        reviewed=Count("pk", filter=Q(status__in=REVIEWED_STATUSES)),
+        awarded=Count("pk", filter=awarded_q),
+        money_awarded=Coalesce(Sum("award_amount", filter=awarded_q), _zero()),
+        expected_direct=Coalesce(Sum("expected_direct", filter=awarded_q), 0),
+        expected_indirect=Coalesce(Sum("expected_indirect", filter=awarded_q), 0),
+    )
+    totals["money_paid"] = Installment.objects.filter(
+        application__round_id=round_id, status=Installment.Status.PAID
+    ).aggregate(s=Coalesce(Sum("planned_amount"), _zero()))["s"]
+    totals["money_stopped"] = Installment.objects.filter(
+        application__round_id=round_id, status=Installment.Status.STOPPED, application__status__in=AWARDED_STATUSES
+    ).aggregate(s=Coalesce(Sum("planned_amount"), _zero()))["s"]
+    actual = ProgressReport.objects.filter(application__round_id=round_id).exclude(status=ProgressReport.Status.DUE)
+    # the latest report of each project carries its cumulative actual figures: take the final
+    # when there is one, else the mid-term.
+    final = actual.filter(kind=ProgressReport.Kind.FINAL).aggregate(
+        d=Coalesce(Sum("actual_direct"), 0), i=Coalesce(Sum("actual_indirect"), 0))
+    mid_only = actual.filter(kind=ProgressReport.Kind.MIDTERM).exclude(
+        application__reports__kind=ProgressReport.Kind.FINAL, application__reports__status__in=["submitted", "evaluated"]
+    ).aggregate(d=Coalesce(Sum("actual_direct"), 0), i=Coalesce(Sum("actual_indirect"), 0))
+    totals["actual_direct"] = final["d"] + mid_only["d"]
+    totals["actual_indirect"] = final["i"] + mid_only["i"]
+    by_category = list(
+        apps.values("category").annotate(
+            applications=Count("pk"),
+            awarded=Count("pk", filter=awarded_q),
+            money=Coalesce(Sum("award_amount", filter=awarded_q), _zero()),
+            direct=Coalesce(Sum("expected_direct", filter=awarded_q), 0),
+        ).order_by("category")
+    )
+    return {"totals": totals, "by_category": by_category}
+
+
+def awarded_projects():
+    """Public list of awarded projects (organization shown: awards are public)."""
+    paid = _grouped_sum(Installment, "application", "planned_amount", status=Installment.Status.PAID)
+    return (
+        Application.objects.filter(status__in=AWARDED_STATUSES)
+        .select_related("round", "organization", "street")
+        .annotate(paid=paid)
+        .order_by("-round__year", "round_id", "category", "pk")
+    )
+
+
+def notice_applications(round_id: int):
+    return with_scores(
+        Application.objects.filter(round_id=round_id, status=S.ON_NOTICE).select_related("organization")
+    ).order_by(F("score").desc(nulls_last=True), "pk")
+
+
+def reviews_overdue(today=None):
+    today = today or timezone.localdate()
+    return Review.objects.filter(
+        status=Review.Status.ASSIGNED, application__status=S.IN_REVIEW, application__round__review_deadline__lt=today
+    )
+
+
+def reports_to_evaluate():
+    return ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
+
+
+def spending_with_variance(report: ProgressReport):
+    """Spending per budget line against plan; variance over 10% of the plan is flagged."""
+    rows = report.spending.select_related("budget_line").annotate(
+        planned=F("budget_line__amount"),
+        variance=ExpressionWrapper(F("spent") - F("budget_line__amount"), output_field=MONEY_FIELD),
+    )
+    out = []
+    for r in rows:
+        pct = (r.variance / r.planned * 100) if r.planned else None
+        r.variance_pct = pct
+        r.flagged = pct is None and r.spent > 0 or (pct is not None and abs(pct) > 10)
+        out.append(r)
+    return out
