@@ -41,3 +41,10 @@ def _load(stdout=None):
 
 
 registry.register_demo_loader(registry.DemoLoader("center", _load, order=0))
+
+
+# `make bench`: the public home page, a public API list and the staff workbench (which
+# every module fills with its queues). Module pages register in their own contributions.
+registry.register_bench_page(registry.BenchPage("center: home", lambda: "/"))
+registry.register_bench_page(registry.BenchPage("center: network units API", lambda: "/api/v1/network-units/"))
+registry.register_bench_page(registry.BenchPage("center: workbench", lambda: "/workbench/", lambda: "admin"))
