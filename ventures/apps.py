@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class VenturesConfig(AppConfig):
     name = "ventures"
     verbose_name = _("Ventures")
+
+    def ready(self):
+        from ventures import contributions  # noqa: F401
