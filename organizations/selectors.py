@@ -29,3 +29,165 @@ def organization_owners(organization_id: int):
     return get_user_model().objects.filter(
         memberships__organization_id=organization_id, memberships__role=Membership.Role.OWNER, is_active=True
     )
+
+
+# ------------------------------------------------------------------ pages and APIs ----
+# (everything below is this app's own reads; the functions above are used by other apps)
+
+from django.db.models import Count, Prefetch, Q  # noqa: E402
+
+from organizations.models import (  # noqa: E402
+    AnnualReport,
+    GradingEvaluation,
+    InspectionCampaign,
+    JoinRequest,
+    OrganizationStatusChange,
+    ServiceArea,
+)
+
+PUBLIC_STATUSES = (Organization.Status.VERIFIED,)
+
+
+def user_may_see_private(user, organization_id: int) -> bool:
+    """Staff, or a member of this very organization."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_center_staff or user_is_member(user, organization_id)
+
+
+def user_may_manage(user, organization_id: int) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_center_staff or user_is_member(user, organization_id, owner_only=True)
+
+
+def directory_queryset():
+    """Verified organizations, with what a directory row shows (constant queries per page)."""
+    return (
+        Organization.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("street")
+        .prefetch_related(Prefetch("service_areas", queryset=ServiceArea.objects.only("id", "name", "code")))
+        .only("id", "name", "short_name", "org_type", "credit_code", "filing_number", "status", "grade",
+              "grade_valid_until", "registration_date", "street__id", "street__name", "legal_representative")
+        .order_by("name", "id")
+    )
+
+
+def directory_detail(pk: int) -> Organization:
+    return (
+        Organization.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("street", "community")
+        .prefetch_related("service_areas")
+        .get(pk=pk)
+    )
+
+
+def abnormal_list():
+    return (
+        Organization.objects.filter(status=Organization.Status.ABNORMAL)
+        .select_related("street")
+        .only("id", "name", "org_type", "credit_code", "filing_number", "abnormal_since", "abnormal_reason",
+              "street__name")
+        .order_by("-abnormal_since", "name")
+    )
+
+
+def memberships_of_user(user):
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization", "organization__street")
+        .order_by("organization__name")
+    )
+
+
+def organization_private(pk: int) -> Organization:
+    return Organization.objects.select_related("street", "community").prefetch_related("service_areas").get(pk=pk)
+
+
+def member_list(organization_id: int):
+    return Membership.objects.filter(organization_id=organization_id).select_related("user").order_by("-role", "user__username")
+
+
+def join_requests_pending(organization_id: int):
+    return JoinRequest.objects.filter(organization_id=organization_id, status=JoinRequest.Status.PENDING).select_related("user")
+
+
+def status_history(organization_id: int):
+    return OrganizationStatusChange.objects.filter(organization_id=organization_id).select_related("changed_by")
+
+
+def reports_of_organization(organization_id: int):
+    return AnnualReport.objects.filter(organization_id=organization_id).select_related("campaign").order_by("-campaign__year")
+
+
+def pending_verification():
+    return Organization.objects.filter(status=Organization.Status.PENDING).select_related("street").order_by("created_at")
+
+
+def reports_to_review(campaign_id: int | None = None):
+    qs = AnnualReport.objects.filter(status=AnnualReport.Status.SUBMITTED).select_related(
+        "organization", "organization__street", "campaign"
+    ).order_by("submitted_at")
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    return qs
+
+
+def campaign_list():
+    return InspectionCampaign.objects.annotate(
+        enrolled=Count("reports"),
+        filed=Count("reports", filter=Q(reports__status__in=[AnnualReport.Status.SUBMITTED, AnnualReport.Status.ACCEPTED])),
+    ).order_by("-year")
+
+
+def campaign_progress(campaign: InspectionCampaign) -> dict:
+    """Counts by street and by type: enrolled, not filed, submitted, returned, accepted (one query each)."""
+    S = AnnualReport.Status
+
+    def counts(group_field):
+        rows = (
+            AnnualReport.objects.filter(campaign=campaign)
+            .values(group_field)
+            .annotate(
+                enrolled=Count("id"),
+                draft=Count("id", filter=Q(status=S.DRAFT)),
+                submitted=Count("id", filter=Q(status=S.SUBMITTED)),
+                returned=Count("id", filter=Q(status=S.RETURNED)),
+                accepted=Count("id", filter=Q(status=S.ACCEPTED)),
+                qualified=Count("id", filter=Q(result=AnnualReport.Result.QUALIFIED)),
+                basically=Count("id", filter=Q(result=AnnualReport.Result.BASICALLY_QUALIFIED)),
+                unqualified=Count("id", filter=Q(result=AnnualReport.Result.UNQUALIFIED)),
+            )
+            .order_by(group_field)
+        )
+        return list(rows)
+
+    by_street = counts("organization__street__name")
+    type_labels = dict(Organization.Type.choices)
+    by_type = counts("organization__org_type")
+    for row in by_street:
+        row["label"] = row.pop("organization__street__name") or "—"
+    for row in by_type:
+        row["label"] = str(type_labels.get(row.pop("organization__org_type"), ""))
+    total = {k: sum(r[k] for r in by_street) for k in
+             ("enrolled", "draft", "submitted", "returned", "accepted", "qualified", "basically", "unqualified")}
+    total["label"] = "all"
+    return {"by_street": by_street, "by_type": by_type, "total": total}
+
+
+def evaluations_to_score():
+    return GradingEvaluation.objects.filter(status=GradingEvaluation.Status.APPLIED).select_related(
+        "organization", "organization__street"
+    ).order_by("applied_at")
+
+
+def evaluation_list():
+    return GradingEvaluation.objects.select_related("organization").order_by("-year", "-applied_at")
+
+
+def join_requests_for_owner(user):
+    return JoinRequest.objects.filter(
+        status=JoinRequest.Status.PENDING,
+        organization__memberships__user=user,
+        organization__memberships__role=Membership.Role.OWNER,
+    )
