@@ -230,7 +230,7 @@ def text_table(table: list[list[str]]) -> str:
     numeric = {2, 3, 4, 5, 6}
 
     def fmt(row):
-        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
 
     lines = [fmt(COLUMNS), "  ".join("-" * w for w in widths)]
     lines += [fmt(r) for r in table]
@@ -354,7 +354,7 @@ def main() -> int:
     for r in results:
         r["ratio_to_ceiling"] = round(r["rps"] / ceiling_rps, 3) if ceiling_rps else None
     meta = {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": git_commit(),
         "scale": cfg["scale"],
         "duration": cfg["duration"],
