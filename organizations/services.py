@@ -456,6 +456,7 @@ def annual_report_transition(*, report: AnnualReport, to: str, by, comment: str 
     """The one status change of an annual report. Raises TransitionError, DomainError (incomplete
     report, comment or result missing)."""
     comment = (comment or "").strip()
+    report = AnnualReport.objects.select_related("organization", "campaign").get(pk=report.pk)
     extra: dict = {}
     now = timezone.now()
     if to == R.SUBMITTED:

@@ -1,0 +1,247 @@
+"""Annual inspection: campaigns, enrollment, reports, review, reminders, the abnormal list."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from center.calendar import add_working_days, working_days_between
+from center.errors import DomainError, PermissionDeniedError, TransitionError
+from center.models import Notification, Reminder
+from organizations import services, tasks
+from organizations.models import AnnualReport, InspectionCampaign, Organization, OrganizationStatusChange
+from tests.organizations.factories import make_campaign, make_org
+
+R = AnnualReport.Status
+FULL = {"activities": "开展讲座12场", "event_count": 12, "beneficiaries": 300, "income": Decimal("50000"),
+        "expenditure": Decimal("42000.50"), "net_assets": Decimal("8000"), "fulltime_staff": 2, "parttime_staff": 3,
+        "volunteers": 40, "has_party_organization": True}
+
+
+@pytest.mark.django_db
+def test_campaign_enrolls_organizations_registered_six_months_before_year_end(staff, network):
+    early = make_org(registration_date=date(2025, 6, 30))
+    late = make_org(registration_date=date(2025, 7, 1))
+    pending = make_org(registration_date=date(2020, 1, 1), status="pending")
+    campaign = services.campaign_create(year=2025, opens_on=date(2026, 1, 5), by=staff)
+    assert campaign.deadline == date(2026, 5, 31)
+    enrolled = set(campaign.reports.values_list("organization_id", flat=True))
+    assert early.pk in enrolled and late.pk not in enrolled and pending.pk not in enrolled
+    assert services.campaign_enroll(campaign=campaign) == 0  # repeat adds nothing
+    with pytest.raises(DomainError):
+        services.campaign_create(year=2025, opens_on=date(2026, 1, 5), by=staff)
+
+
+@pytest.mark.django_db
+def test_only_staff_open_campaigns(owner_a):
+    with pytest.raises(PermissionDeniedError):
+        services.campaign_create(year=2025, opens_on=date(2026, 1, 5), by=owner_a)
+
+
+@pytest.mark.django_db
+def test_campaign_page_creates_with_default_deadline(client, staff):
+    client.force_login(staff)
+    resp = client.post(reverse("organizations:campaigns"), {"year": 2025, "opens_on": "2026-01-05"})
+    assert resp.status_code == 302
+    assert InspectionCampaign.objects.get(year=2025).deadline == date(2026, 5, 31)
+
+
+def _report(org, year=2025):
+    campaign = InspectionCampaign.objects.filter(year=year).first() or make_campaign(year)
+    return AnnualReport.objects.create(campaign=campaign, organization=org)
+
+
+@pytest.mark.django_db
+def test_every_report_transition_and_refused_one(org_a, owner_a, staff, pdf):
+    report = _report(org_a)
+    with pytest.raises(DomainError) as info:
+        services.annual_report_submit(report=report, by=owner_a)
+    assert info.value.code == "incomplete"
+    services.annual_report_update(report=report, by=owner_a, data=FULL, files={"financial_statements": pdf()})
+    services.annual_report_submit(report=report, by=owner_a)
+    report.refresh_from_db()
+    assert report.status == R.SUBMITTED and report.submitted_at
+    with pytest.raises(DomainError):
+        services.annual_report_update(report=report, by=owner_a, data=FULL)
+    with pytest.raises(DomainError):
+        services.annual_report_return(report=report, by=staff, comment="")
+    services.annual_report_return(report=report, by=staff, comment="收入支出不平")
+    report.refresh_from_db()
+    assert report.status == R.RETURNED and report.staff_comments == "收入支出不平"
+    services.annual_report_submit(report=report, by=owner_a)
+    with pytest.raises(DomainError):
+        services.annual_report_accept(report=report, by=staff, result="")
+    services.annual_report_accept(report=report, by=staff, result=AnnualReport.Result.QUALIFIED)
+    report.refresh_from_db()
+    assert (report.status, report.result) == (R.ACCEPTED, "qualified")
+    with pytest.raises(TransitionError):
+        services.annual_report_return(report=report, by=staff, comment="again")
+    assert [c.to_status for c in report.status_changes.order_by("id")] == [R.SUBMITTED, R.RETURNED, R.SUBMITTED, R.ACCEPTED]
+
+
+@pytest.mark.django_db
+def test_draft_cannot_be_accepted(org_a, staff):
+    report = _report(org_a)
+    with pytest.raises(TransitionError):
+        services.annual_report_accept(report=report, by=staff, result="qualified")
+
+
+@pytest.mark.django_db
+def test_foundation_needs_audit_report(network, owner_a, pdf):
+    org = make_org(org_type="foundation", owner=owner_a)
+    report = _report(org)
+    services.annual_report_update(report=report, by=owner_a, data=FULL, files={"financial_statements": pdf()})
+    with pytest.raises(DomainError) as info:
+        services.annual_report_submit(report=report, by=owner_a)
+    assert "audit" in str(info.value.message)
+    services.annual_report_update(report=report, by=owner_a, data={}, files={"audit_report": pdf("audit.pdf")})
+    services.annual_report_submit(report=report, by=owner_a)
+
+
+@pytest.mark.django_db
+def test_rectification_required_after_basically_qualified(org_a, owner_a, pdf):
+    last = _report(org_a, 2024)
+    AnnualReport.objects.filter(pk=last.pk).update(status=R.ACCEPTED, result=AnnualReport.Result.BASICALLY_QUALIFIED)
+    report = _report(org_a, 2025)
+    services.annual_report_update(report=report, by=owner_a, data=FULL, files={"financial_statements": pdf()})
+    with pytest.raises(DomainError) as info:
+        services.annual_report_submit(report=report, by=owner_a)
+    assert "rectification" in str(info.value.message)
+    services.annual_report_update(report=report, by=owner_a, data={}, files={"rectification_report": pdf("r.pdf")})
+    services.annual_report_submit(report=report, by=owner_a)
+
+
+@pytest.mark.django_db
+def test_member_who_is_not_owner_cannot_edit_report(org_a, make_user):
+    from organizations.models import Membership
+
+    member = make_user("m", role="organization")
+    Membership.objects.create(organization=org_a, user=member)
+    with pytest.raises(PermissionDeniedError):
+        services.annual_report_update(report=_report(org_a), by=member, data=FULL)
+
+
+@pytest.mark.django_db
+def test_report_pages_owner_submits_staff_accepts(client, org_a, owner_a, staff, pdf):
+    report = _report(org_a)
+    client.force_login(owner_a)
+    data = {**{k: v for k, v in FULL.items()}, "financial_statements": pdf(), "submit": "1"}
+    resp = client.post(reverse("organizations:report", args=[report.pk]), data)
+    assert resp.status_code == 302
+    report.refresh_from_db()
+    assert report.status == R.SUBMITTED
+    client.force_login(staff)
+    assert client.get(reverse("organizations:report", args=[report.pk])).status_code == 200
+    client.post(reverse("organizations:report_review", args=[report.pk]),
+                {"action": "accept", "result": "basically_qualified", "comment": "账目需规范"})
+    report.refresh_from_db()
+    assert (report.status, report.result) == (R.ACCEPTED, "basically_qualified")
+    assert Notification.objects.filter(user=owner_a, title__contains="2025").exists()
+
+
+# ------------------------------------------------------------ reminders ----
+
+@pytest.fixture
+def reminder_setup(network, owner_a, org_a, org_b):
+    campaign = make_campaign(2025, opens_on=date(2026, 1, 5), deadline=date(2026, 5, 29))
+    _report(org_a)  # not filed
+    filed = _report(org_b)
+    AnnualReport.objects.filter(pk=filed.pk).update(status=R.SUBMITTED)
+    return campaign
+
+
+@pytest.mark.django_db
+def test_reminders_run_twice_send_once(reminder_setup, owner_a, owner_b):
+    day = add_working_days(reminder_setup.deadline, -30)
+    assert services.annual_reminders_send(today=day) == 1
+    assert services.annual_reminders_send(today=day) == 0
+    assert Reminder.objects.filter(key__startswith="annual:").count() == 1
+    assert Notification.objects.filter(user=owner_a).count() == 1
+    assert not Notification.objects.filter(user=owner_b).exists()  # filed: no reminder
+
+
+@pytest.mark.django_db
+def test_reminders_counted_in_working_days(reminder_setup, org_a):
+    deadline = reminder_setup.deadline
+    # 2026-05-29 is a Friday after the Labour Day holiday: 30 working days back is not 30 calendar days back
+    d30 = add_working_days(deadline, -30)
+    assert working_days_between(d30, deadline) == 30
+    assert (deadline - d30).days > 30
+    day_before = d30 - timedelta(days=1)
+    while working_days_between(day_before, deadline) == 30:
+        day_before -= timedelta(days=1)
+    assert services.annual_reminders_send(today=day_before) == 0
+    assert services.annual_reminders_send(today=d30) == 1
+    assert services.annual_reminders_send(today=add_working_days(deadline, -7)) == 1
+    assert services.annual_reminders_send(today=add_working_days(deadline, -6)) == 0
+    assert services.annual_reminders_send(today=add_working_days(deadline, -1)) == 1
+    keys = sorted(Reminder.objects.values_list("key", flat=True))
+    assert keys == sorted(f"annual:{reminder_setup.pk}:{org_a.pk}:d{n}" for n in (1, 7, 30))
+
+
+@pytest.mark.django_db
+def test_reminder_task_runs(reminder_setup):
+    assert tasks.annual_reminders.apply().get() == 0  # today is far from the 2026 deadline
+
+
+@pytest.mark.django_db
+def test_abnormal_list_job_the_day_after_the_deadline(reminder_setup, org_a, org_b, owner_a):
+    deadline = reminder_setup.deadline
+    assert services.abnormal_list_draw_up(today=deadline) == 0
+    assert services.abnormal_list_draw_up(today=deadline + timedelta(days=1)) == 1
+    org_a.refresh_from_db()
+    org_b.refresh_from_db()
+    assert org_a.status == Organization.Status.ABNORMAL
+    assert "2025" in org_a.abnormal_reason
+    assert org_b.status == Organization.Status.VERIFIED
+    change = OrganizationStatusChange.objects.get(organization=org_a, to_status="abnormal")
+    assert change.changed_by is None and "2025" in change.reason
+    assert services.abnormal_list_draw_up(today=deadline + timedelta(days=2)) == 0  # idempotent
+    reminder_setup.refresh_from_db()
+    assert reminder_setup.abnormal_list_done_at is not None
+
+
+@pytest.mark.django_db
+def test_abnormal_list_page_is_public(client, reminder_setup, org_a):
+    services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=1))
+    resp = client.get(reverse("organizations:abnormal_list"))
+    assert resp.status_code == 200
+    assert org_a.name in resp.content.decode()
+
+
+# ------------------------------------------------------------ progress ----
+
+@pytest.mark.django_db
+def test_progress_page_and_export(client, staff, reminder_setup, org_a, org_b):
+    client.force_login(staff)
+    resp = client.get(reverse("organizations:campaign", args=[reminder_setup.pk]))
+    assert resp.status_code == 200
+    progress = resp.context["progress"]
+    assert progress["total"]["enrolled"] == 2 and progress["total"]["submitted"] == 1
+    assert {r["label"] for r in progress["by_street"]} == {"南门街道", "月湖街道"}
+    resp = client.get(reverse("organizations:campaign_export", args=[reminder_setup.pk]))
+    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(BytesIO(resp.content)).active
+    values = [c for row in ws.iter_rows(values_only=True) for c in row]
+    assert "南门街道" in values
+
+
+@pytest.mark.django_db
+def test_progress_query_count_constant(client, staff, reminder_setup, network):
+    from tests.queries import assert_constant_queries
+
+    client.force_login(staff)
+    url = reverse("organizations:campaign", args=[reminder_setup.pk])
+
+    def grow():
+        for _ in range(5):
+            org = make_org(street=network.yuehu, org_type="foundation")
+            report = _report(org)
+            AnnualReport.objects.filter(pk=report.pk).update(status=R.SUBMITTED)
+
+    assert_constant_queries(lambda: client.get(url), grow)
