@@ -1,0 +1,207 @@
+"""Every read of the hotline, with the joins that keep page query counts flat."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from center.calendar import end_of_day
+from hotline.models import ExtensionRequest, ServiceCategory, Ticket, TicketEvent
+from hotline.services import WITH_UNIT
+
+S = Ticket.Status
+
+# Columns a list page shows; the long description stays in the database.
+LIST_COLUMNS = (
+    "tracking_number", "access_key", "title", "ticket_type", "urgency", "status", "phone", "channel", "created_at",
+    "answer_due", "sign_due", "is_overdue", "sign_overdue", "return_reason", "assigned_handler_id",
+    "category__name", "assigned_unit__name", "area__name",
+)
+
+
+def ticket_table(qs: QuerySet | None = None) -> QuerySet:
+    qs = Ticket.objects.all() if qs is None else qs
+    return qs.select_related("category", "assigned_unit", "area").only(*LIST_COLUMNS)
+
+
+def _queues(now: datetime) -> dict[str, Q]:
+    today_end = end_of_day(timezone.localtime(now).date())
+    return {
+        "to_dispatch": Q(status=S.RECEIVED),
+        "returned": Q(status=S.RETURNED),
+        "due_today": Q(status__in=WITH_UNIT, answer_due__gte=now, answer_due__lte=today_end),
+        "overdue": Q(status__in=WITH_UNIT, answer_due__lt=now),
+        "unsigned": Q(status=S.DISPATCHED, sign_due__lt=now),
+        "awaiting_callback": Q(status=S.ANSWERED),
+        "extensions": Q(extensions__status=ExtensionRequest.Status.PENDING),
+        "open": ~Q(status=S.CLOSED),
+        "all": Q(),
+    }
+
+
+DISPATCHER_QUEUES = ["to_dispatch", "due_today", "overdue", "awaiting_callback", "returned", "extensions", "unsigned", "open", "all"]
+HANDLER_QUEUES = ["to_sign", "working", "overdue", "answered", "all"]
+
+
+def dispatcher_queue(*, queue: str, now: datetime | None = None) -> QuerySet:
+    cond = _queues(now or timezone.now()).get(queue, Q(status=S.RECEIVED))
+    qs = Ticket.objects.filter(cond)
+    order = "answer_due" if queue in ("due_today", "overdue") else "-created_at"
+    return ticket_table(qs).order_by(order, "-pk")
+
+
+def dispatcher_queue_counts(*, now: datetime | None = None) -> dict[str, int]:
+    """All queue counts in one aggregate over the tickets that are not closed."""
+    now = now or timezone.now()
+    q = _queues(now)
+    open_qs = Ticket.objects.exclude(status=S.CLOSED)
+    counts = open_qs.aggregate(
+        **{name: Count("pk", filter=q[name]) for name in ("to_dispatch", "returned", "due_today", "overdue", "unsigned", "awaiting_callback")}
+    )
+    counts["extensions"] = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING).count()
+    return counts
+
+
+def handler_tickets(*, user, queue: str = "all", now: datetime | None = None) -> QuerySet:
+    """The tickets of a handler's unit and the units below it (a street sees its communities')."""
+    now = now or timezone.now()
+    qs = Ticket.objects.filter(assigned_unit__path__startswith=user.network_unit.path)
+    conds = {
+        "to_sign": Q(status=S.DISPATCHED),
+        "working": Q(status__in=(S.SIGNED_FOR, S.IN_PROGRESS, S.REOPENED)),
+        "overdue": Q(status__in=WITH_UNIT, answer_due__lt=now),
+        "answered": Q(status__in=(S.ANSWERED, S.CLOSED)),
+    }
+    if queue in conds:
+        qs = qs.filter(conds[queue])
+    return ticket_table(qs).order_by("answer_due" if queue in ("overdue", "working") else "-created_at", "-pk")
+
+
+def handler_counts(*, user, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    qs = Ticket.objects.filter(assigned_unit__path__startswith=user.network_unit.path).exclude(status=S.CLOSED)
+    return qs.aggregate(
+        to_sign=Count("pk", filter=Q(status=S.DISPATCHED)),
+        working=Count("pk", filter=Q(status__in=(S.SIGNED_FOR, S.IN_PROGRESS, S.REOPENED))),
+        overdue=Count("pk", filter=Q(status__in=WITH_UNIT, answer_due__lt=now)),
+    )
+
+
+def resident_tickets(*, user) -> QuerySet:
+    return ticket_table(Ticket.objects.filter(resident=user)).order_by("-created_at")
+
+
+def ticket_for_staff(*, number: str) -> Ticket | None:
+    return (
+        Ticket.objects.select_related(
+            "category", "assigned_unit__parent", "assigned_handler", "area", "resident"
+        )
+        .prefetch_related(
+            Prefetch("events", queryset=TicketEvent.objects.select_related("actor", "unit")),
+            "images",
+            Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by")),
+            "callbacks__recorded_by",
+        )
+        .filter(tracking_number=number)
+        .first()
+    )
+
+
+def ticket_for_resident(*, access_key: str) -> Ticket | None:
+    """The resident's view: the ticket, its public timeline (acting units only, no people)."""
+    public = TicketEvent.objects.filter(public=True).select_related("unit").only(
+        "ticket_id", "kind", "text", "created_at", "unit__name", "from_status", "to_status"
+    )
+    return (
+        Ticket.objects.select_related("category", "assigned_unit", "area")
+        .prefetch_related(Prefetch("events", queryset=public, to_attr="public_events"), "images")
+        .filter(access_key=access_key)
+        .first()
+    )
+
+
+def ticket_find_for_tracking(*, number: str, last4: str) -> Ticket | None:
+    number = (number or "").strip().upper()
+    last4 = (last4 or "").strip()
+    if len(last4) != 4 or not last4.isdigit():
+        return None
+    return Ticket.objects.filter(tracking_number=number, phone__endswith=last4).only("access_key").first()
+
+
+def categories_active() -> QuerySet:
+    return ServiceCategory.objects.filter(active=True)
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def _period(qs: QuerySet, start: date | None, end: date | None) -> QuerySet:
+    if start:
+        qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(start, time.min)))
+    if end:
+        qs = qs.filter(created_at__lte=end_of_day(end))
+    return qs
+
+
+def hotline_figures(*, start: date | None = None, end: date | None = None) -> dict:
+    """Rates and averages in one aggregate: resolution (办结率), on-time (按期办结率),
+    satisfaction (满意率, satisfied + basically satisfied among rated), handling time."""
+    qs = _period(Ticket.objects.all(), start, end)
+    agg = qs.aggregate(
+        total=Count("pk"),
+        closed=Count("pk", filter=Q(status=S.CLOSED)),
+        answered=Count("pk", filter=Q(answered_on_time__isnull=False)),
+        on_time=Count("pk", filter=Q(answered_on_time=True)),
+        rated=Count("pk", filter=~Q(satisfaction="")),
+        satisfied=Count("pk", filter=Q(satisfaction__in=("satisfied", "basic"))),
+        overdue_open=Count("pk", filter=Q(is_overdue=True) & ~Q(status=S.CLOSED)),
+        avg_days=Avg("handling_working_days"),
+    )
+
+    def rate(a, b):
+        return (agg[a] / agg[b]) if agg[b] else None
+
+    agg["resolution_rate"] = rate("closed", "total")
+    agg["on_time_rate"] = rate("on_time", "answered")
+    agg["satisfaction_rate"] = rate("satisfied", "rated")
+    return agg
+
+
+def hotline_breakdowns(*, start: date | None = None, end: date | None = None) -> dict[str, list[dict]]:
+    """Counts by type, category, unit and month (one GROUP BY each)."""
+    qs = _period(Ticket.objects.all(), start, end).order_by()
+    type_labels = dict(Ticket.Type.choices)
+    by_type = [
+        {"label": type_labels.get(r["ticket_type"], r["ticket_type"]), "count": r["n"]}
+        for r in qs.values("ticket_type").annotate(n=Count("pk")).order_by("-n")
+    ]
+    by_category = [
+        {"label": r["category__name"], "count": r["n"]}
+        for r in qs.values("category__name").annotate(n=Count("pk")).order_by("-n")
+    ]
+    by_unit = [
+        {"label": r["assigned_unit__name"] or "—", "count": r["n"], "closed": r["closed"]}
+        for r in qs.values("assigned_unit__name")
+        .annotate(n=Count("pk"), closed=Count("pk", filter=Q(status=S.CLOSED)))
+        .order_by("-n")
+    ]
+    by_month = [
+        {"label": timezone.localtime(r["month"]).strftime("%Y-%m") if r["month"] else "—", "count": r["n"]}
+        for r in qs.annotate(month=TruncMonth("created_at")).values("month").annotate(n=Count("pk")).order_by("month")
+    ]
+    out = {"type": by_type, "category": by_category, "unit": by_unit, "month": by_month}
+    for rows in out.values():
+        top = max((r["count"] for r in rows), default=0) or 1
+        for r in rows:
+            r["width"] = round(100 * r["count"] / top, 1)
+    return out
+
+
+def hotline_headline() -> dict:
+    """The home page's "N requests, X% resolved"."""
+    agg = Ticket.objects.aggregate(total=Count("pk"), closed=Count("pk", filter=Q(status=S.CLOSED)))
+    rate = agg["closed"] / agg["total"] if agg["total"] else None
+    return {"total": agg["total"], "resolved_rate": rate}

@@ -1,0 +1,252 @@
+"""The pages, from the side of residents, dispatchers and unit handlers."""
+
+import pytest
+from django.urls import reverse
+
+from hotline import services
+from hotline.models import PhoneReveal, Ticket
+from tests.hotline.factories import category, file_ticket
+from tests.queries import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(**kw):
+    data = {
+        "ticket_type": "help",
+        "category": category().pk,
+        "title": "需要助餐",
+        "description": "家中老人需要助餐服务",
+        "phone": "13812345678",
+        "resident_name": "李四",
+        "address": "某小区3幢",
+        "website": "",
+    }
+    data.update(kw)
+    return data
+
+
+def test_resident_files_without_account_and_gets_number_and_link(client):
+    r = client.post(reverse("hotline:file"), _form())
+    ticket = Ticket.objects.get()
+    assert r.status_code == 302 and ticket.access_key in r["Location"]
+    page = client.get(r["Location"])
+    assert ticket.tracking_number in page.text
+    assert reverse("hotline:track_link", args=[ticket.access_key]) in page.text
+    assert "13812345678" not in page.text and "138****5678" in page.text
+    assert ticket.channel == "web" and ticket.resident is None
+
+
+def test_bad_phone_is_refused_with_a_clear_message(client):
+    r = client.post(reverse("hotline:file"), _form(phone="12345"))
+    assert r.status_code == 200 and "12345" in r.text
+    assert not Ticket.objects.exists()
+
+
+def test_honeypot_writes_nothing(client):
+    r = client.post(reverse("hotline:file"), _form(website="http://spam.example"))
+    assert r.status_code == 302
+    assert not Ticket.objects.exists()
+
+
+def test_filing_is_rate_limited_per_ip(client):
+    for i in range(5):
+        assert client.post(reverse("hotline:file"), _form(phone=f"1381234567{i}"), REMOTE_ADDR="10.1.1.1").status_code == 302
+    r = client.post(reverse("hotline:file"), _form(phone="13912345678"), REMOTE_ADDR="10.1.1.1")
+    assert r.status_code == 429 and "5" in r.text
+    assert Ticket.objects.count() == 5
+    # another network is not affected
+    assert client.post(reverse("hotline:file"), _form(phone="13912345678"), REMOTE_ADDR="10.9.9.9").status_code == 302
+
+
+def test_filing_is_rate_limited_per_phone(client):
+    for i in range(5):
+        assert client.post(reverse("hotline:file"), _form(), REMOTE_ADDR=f"10.2.0.{i}").status_code == 302
+    r = client.post(reverse("hotline:file"), _form(phone="138 1234 5678"), REMOTE_ADDR="10.2.0.99")
+    assert r.status_code == 429
+    assert Ticket.objects.count() == 5
+
+
+def test_logged_in_resident_sees_my_requests(client, resident, make_user):
+    client.force_login(resident)
+    client.post(reverse("hotline:file"), _form())
+    other = file_ticket(title="别人的请求")
+    page = client.get(reverse("hotline:mine"))
+    ticket = Ticket.objects.get(resident=resident)
+    assert ticket.tracking_number in page.text and other.tracking_number not in page.text
+
+
+def test_tracking_by_number_and_last_four(client, ticket):
+    r = client.post(reverse("hotline:track"), {"tracking_number": ticket.tracking_number, "last4": "1234"})
+    assert r.status_code == 302 and r["Location"].endswith(f"/t/{ticket.access_key}/")
+
+
+def test_wrong_last_four_is_refused_then_rate_limited(client, ticket):
+    url = reverse("hotline:track")
+    r = client.post(url, {"tracking_number": ticket.tracking_number, "last4": "0000"})
+    assert r.status_code == 404 and ticket.access_key not in r.text and ticket.title not in r.text
+    for _ in range(9):
+        client.post(url, {"tracking_number": ticket.tracking_number, "last4": "9999"})
+    r = client.post(url, {"tracking_number": ticket.tracking_number, "last4": "1234"})
+    assert r.status_code == 429 and ticket.access_key not in r.text
+
+
+def test_wrong_guesses_from_many_ips_are_limited_per_tracking_number(client, ticket):
+    url = reverse("hotline:track")
+    for i in range(10):
+        client.post(url, {"tracking_number": ticket.tracking_number, "last4": f"{i:04d}"}, REMOTE_ADDR=f"10.3.0.{i}")
+    r = client.post(url, {"tracking_number": ticket.tracking_number, "last4": "1234"}, REMOTE_ADDR="10.3.1.1")
+    assert r.status_code == 429
+
+
+def test_unknown_link_is_404(client, ticket):
+    assert client.get(reverse("hotline:track_link", args=["not-a-key"])).status_code == 404
+
+
+def test_public_timeline_hides_notes_and_handler(client, people, ticket):
+    people.street.display_name = "王小明"
+    people.street.save()
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher, note="派单备注秘密")
+    services.ticket_sign_for(ticket=ticket, actor=people.street)
+    services.ticket_note_add(ticket=ticket, actor=people.street, text="内部备注秘密")
+    services.ticket_reply(ticket=ticket, actor=people.street, text="我们正在联系助餐点")
+    page = client.get(reverse("hotline:track_link", args=[ticket.access_key]))
+    assert "我们正在联系助餐点" in page.text and "南门街道" in page.text
+    for secret in ("内部备注秘密", "派单备注秘密", "王小明", "h_nanmen", people.dispatcher.username):
+        assert secret not in page.text
+
+
+def test_resident_adds_information_and_rates(client, people, ticket):
+    url = reverse("hotline:track_link", args=[ticket.access_key])
+    assert client.post(url, {"action": "info", "text": "补充：老人行动不便"}).status_code == 302
+    assert ticket.events.filter(kind="resident_info", public=True).exists()
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
+    services.ticket_sign_for(ticket=ticket, actor=people.street)
+    services.ticket_answer(ticket=ticket, actor=people.street, text="已安排")
+    assert client.post(url, {"action": "rate", "result": "satisfied", "comment": "谢谢"}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "closed" and ticket.satisfaction == "satisfied"
+
+
+def test_dispatcher_bulk_dispatch_from_desk(client, people):
+    a, b = file_ticket(), file_ticket()
+    client.force_login(people.dispatcher)
+    page = client.get(reverse("hotline:desk"))
+    assert a.tracking_number in page.text and "13812341234" in page.text
+    r = client.post(reverse("hotline:desk") + "?queue=to_dispatch", {"ticket": [a.pk, b.pk], "unit": people.net.nanmen.pk})
+    assert r.status_code == 302
+    assert Ticket.objects.filter(status="dispatched", assigned_unit=people.net.nanmen).count() == 2
+
+
+def test_desk_refused_to_other_staff_and_handlers(client, people):
+    for who in (people.other_staff, people.street):
+        client.force_login(who)
+        assert client.get(reverse("hotline:desk")).status_code == 403
+
+
+def test_phone_call_logging_dispatches_at_once(client, people):
+    client.force_login(people.dispatcher)
+    r = client.post(
+        reverse("hotline:call"),
+        {"phone": "13900001111", "description": "独居老人求助", "ticket_type": "help", "category": category("elderly").pk,
+         "area": people.net.nanmen_c1.pk, "urgency": "urgent", "channel": "phone", "dispatch_now": "on"},
+    )
+    assert r.status_code == 302
+    t = Ticket.objects.get()
+    assert t.channel == "phone" and t.status == "dispatched" and t.assigned_unit == people.net.nanmen_c1
+    assert t.title == "独居老人求助"
+
+
+def test_handler_list_shows_own_unit_and_communities(client, people):
+    mine = file_ticket(title="街道的")
+    below = file_ticket(title="社区的")
+    sibling = file_ticket(title="隔壁社区的")
+    other = file_ticket(title="月湖的")
+    services.ticket_dispatch(ticket=mine, unit=people.net.nanmen, actor=people.dispatcher)
+    services.ticket_dispatch(ticket=below, unit=people.net.nanmen_c1, actor=people.dispatcher)
+    services.ticket_dispatch(ticket=sibling, unit=people.net.nanmen_c2, actor=people.dispatcher)
+    services.ticket_dispatch(ticket=other, unit=people.net.yuehu, actor=people.dispatcher)
+    client.force_login(people.street)
+    page = client.get(reverse("hotline:unit")).text
+    assert all(t.tracking_number in page for t in (mine, below, sibling)) and other.tracking_number not in page
+    client.force_login(people.c1)
+    page = client.get(reverse("hotline:unit")).text
+    assert below.tracking_number in page
+    assert not any(t.tracking_number in page for t in (mine, sibling, other))
+
+
+def test_community_handler_refused_on_sibling_ticket_pages(client, people, ticket):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen_c2, actor=people.dispatcher)
+    client.force_login(people.c1)
+    assert client.get(reverse("hotline:ticket_detail", args=[ticket.tracking_number])).status_code == 403
+    r = client.post(reverse("hotline:ticket_action", args=[ticket.tracking_number, "sign"]))
+    assert r.status_code == 403
+    ticket.refresh_from_db()
+    assert ticket.status == "dispatched"
+
+
+def test_handler_signs_and_answers_through_pages(client, people, ticket):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
+    client.force_login(people.street)
+    url = lambda a: reverse("hotline:ticket_action", args=[ticket.tracking_number, a])  # noqa: E731
+    assert client.post(url("answer"), {"text": "太早了"}).status_code == 409
+    assert client.post(url("sign")).status_code == 302
+    assert client.post(url("answer"), {"text": "已安排助餐"}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "answered"
+
+
+def test_phone_masked_for_unassigned_handlers_and_reveal_logged(client, people, ticket):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen_c1, actor=people.dispatcher)
+    services.ticket_sign_for(ticket=ticket, actor=people.c1)
+    detail = reverse("hotline:ticket_detail", args=[ticket.tracking_number])
+    client.force_login(people.street)  # sees the community's ticket, but is not its handler
+    page = client.get(detail).text
+    assert "13812341234" not in page and "138****1234" in page
+    r = client.post(reverse("hotline:ticket_action", args=[ticket.tracking_number, "reveal"]))
+    assert "13812341234" in r.text
+    assert PhoneReveal.objects.filter(ticket=ticket, user=people.street).count() == 1
+    client.force_login(people.c1)  # the assigned handler
+    assert "13812341234" in client.get(detail).text
+    client.force_login(people.dispatcher)
+    assert "13812341234" in client.get(detail).text
+    client.force_login(people.other_staff)
+    assert "13812341234" not in client.get(detail).text
+    assert PhoneReveal.objects.count() == 1
+
+
+def test_desk_query_count_is_constant(client, people):
+    file_ticket()
+    client.force_login(people.dispatcher)
+    for queue in ("to_dispatch", "all", "overdue"):
+        assert_constant_queries(
+            lambda q=queue: client.get(reverse("hotline:desk"), {"queue": q}),
+            lambda: [file_ticket() for _ in range(3)],
+        )
+
+
+def test_handler_list_query_count_is_constant(client, people):
+    def grow():
+        for _ in range(3):
+            t = file_ticket()
+            services.ticket_dispatch(ticket=t, unit=people.net.nanmen_c1, actor=people.dispatcher)
+
+    grow()
+    client.force_login(people.street)
+    assert_constant_queries(lambda: client.get(reverse("hotline:unit")), grow)
+
+
+def test_tracking_page_query_count_is_constant(client, people, ticket):
+    url = reverse("hotline:track_link", args=[ticket.access_key])
+
+    def grow():
+        for i in range(3):
+            services.ticket_resident_info_add(ticket=ticket, text=f"补充信息 {i}")
+
+    assert_constant_queries(lambda: client.get(url), grow)
+
+
+def test_my_requests_query_count_is_constant(client, resident):
+    client.force_login(resident)
+    file_ticket(resident=resident)
+    assert_constant_queries(lambda: client.get(reverse("hotline:mine")), lambda: [file_ticket(resident=resident) for _ in range(3)])
