@@ -554,6 +554,7 @@ def notice_publish(*, round: Round, by, today: date | None = None) -> int:
 def objection_file(*, application: Application, name: str, contact: str, reason: str, today=None) -> Objection:
     """Anyone may object while the award is on public notice. Fails outside the notice period."""
     today = today or timezone.localdate()
+    application = Application.objects.select_related("round").get(pk=application.pk)
     rnd = application.round
     if application.status != S.ON_NOTICE or not rnd.notice_ends or today > rnd.notice_ends:
         raise DomainError(_("Objections can only be filed during the public notice."), code="not_on_notice")

@@ -140,7 +140,7 @@ def application_edit(request, pk: int):
     orgs = Organization.objects.filter(pk=app.organization_id)
     form = forms.ApplicationForm(request.POST or None, instance=app, round=app.round, organizations=orgs)
     if request.method == "POST" and form.is_valid():
-        _, ok = _run(request, lambda: services.application_update(
+        _result, ok = _run(request, lambda: services.application_update(
             application=app, user=request.user, data=form.service_data(),
             budget_lines=form.cleaned_data["budget_text"], milestones=form.cleaned_data["milestones_text"],
         ), _("Draft saved."))
@@ -225,7 +225,7 @@ def report_edit(request, pk: int):
     form = forms.ReportForm(request.POST or None, request.FILES or None, budget_lines=app.budget_lines.all())
     if request.method == "POST" and is_member and form.is_valid():
         receipts = [form.cleaned_data["receipt"]] if form.cleaned_data.get("receipt") else []
-        _, ok = _run(request, lambda: services.report_submit(
+        _result, ok = _run(request, lambda: services.report_submit(
             report=report, user=request.user, activities=form.cleaned_data["activities"],
             actual_direct=form.cleaned_data["actual_direct"], actual_indirect=form.cleaned_data["actual_indirect"],
             spending=form.spending(), receipts=receipts), _("Report submitted."))
@@ -281,7 +281,7 @@ def screening(request, pk: int):
             fn = lambda: services.screening_request_info(application=app, by=request.user, request_text=reason)  # noqa: E731
         else:
             fn = lambda: services.screening_decide(application=app, by=request.user, eligible=d == "eligible", reason=reason)  # noqa: E731
-        _, ok = _run(request, fn, _("Screening decision recorded; the applicant was notified."))
+        _result, ok = _run(request, fn, _("Screening decision recorded; the applicant was notified."))
         if ok:
             return redirect("ventures:manage")
     return render(request, "ventures/screening.html", {
@@ -305,7 +305,7 @@ def assign_round(request, pk: int):
     _staff_only(request)
     n = 0
     for app in Application.objects.filter(round_id=pk, status=S.ELIGIBLE):
-        _, ok = _run(request, lambda a=app: services.reviewers_assign(application=a, by=request.user))
+        _result, ok = _run(request, lambda a=app: services.reviewers_assign(application=a, by=request.user))
         n += ok
     messages.success(request, _("%(n)d applications sent to review.") % {"n": n})
     return redirect("ventures:ranking", pk)
@@ -513,7 +513,7 @@ def review_detail(request, pk: int):
     form = forms.ReviewForm(request.POST or None, criteria=criteria, review=review)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
-        _, ok = _run(request, lambda: services.review_save(review=review, reviewer=request.user, scores=form.scores(),
+        _result, ok = _run(request, lambda: services.review_save(review=review, reviewer=request.user, scores=form.scores(),
                                                            comment=form.cleaned_data["comment"], submit=submit),
                      _("Review submitted.") if submit else _("Scores saved."))
         if ok:

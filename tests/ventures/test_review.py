@@ -1,0 +1,215 @@
+"""Reviewer assignment, conflicts, blind review, scoring, aggregation and ranking."""
+
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from center.errors import DomainError, PermissionDeniedError
+from organizations.models import Membership
+from tests.queries import assert_constant_queries
+from tests.ventures.factories import make_org_user, make_reviewed, make_reviewers, make_round, make_submitted, score_all
+from ventures import selectors, services
+from ventures.models import Application, ConflictDeclaration, Review
+
+pytestmark = pytest.mark.django_db
+ORG_NAME = "海曙区隐名测试服务中心"
+
+
+def _in_review(rnd, applicant, staff, **kw):
+    user, org = applicant
+    app = make_submitted(rnd, org, user, **kw)
+    services.screening_decide(application=app, by=staff, eligible=True, reason="ok")
+    services.reviewers_assign(application=app, by=staff)
+    return Application.objects.get(pk=app.pk)
+
+
+def test_balanced_rotation_and_never_a_member(rnd, applicant, projects_staff, reviewers):
+    user, org = applicant
+    # reviewers[0] belongs to the applicant organization
+    Membership.objects.create(organization=org, user=reviewers[0], role="member")
+    apps = [_in_review(rnd, applicant, projects_staff) for _ in range(4)]
+    loads = {r.pk: Review.objects.filter(reviewer=r).count() for r in reviewers}
+    assert loads[reviewers[0].pk] == 0
+    assert all(a.reviews.count() == 3 for a in apps)
+    others = [loads[r.pk] for r in reviewers[1:]]
+    assert max(others) - min(others) <= 1 and sum(others) == 12
+
+
+def test_conflict_replaces_reviewer(rnd, applicant, projects_staff):
+    app = _in_review(rnd, applicant, projects_staff)
+    review = app.reviews.first()
+    replacement = services.review_declare_conflict(review=review, reviewer=review.reviewer, reason="my cousin runs it")
+    review.refresh_from_db()
+    assert review.status == Review.Status.CONFLICT
+    assert replacement is not None and replacement.reviewer_id != review.reviewer_id
+    assert app.reviews.filter(status="assigned").count() == 3
+    decl = ConflictDeclaration.objects.get(application=app)
+    assert decl.replacement_id == replacement.reviewer_id
+
+
+def test_reviewer_with_conflict_refused(client, rnd, applicant, projects_staff):
+    app = _in_review(rnd, applicant, projects_staff)
+    review = app.reviews.first()
+    services.review_declare_conflict(review=review, reviewer=review.reviewer, reason="conflict")
+    crit = {c.pk: (90, "") for c in rnd.criteria.all()}
+    with pytest.raises(PermissionDeniedError):
+        services.review_save(review=review, reviewer=review.reviewer, scores=crit, submit=True)
+    client.force_login(review.reviewer)
+    r = client.post(reverse("ventures:review_detail", args=[review.pk]), {f"score_{k}": 90 for k in crit} | {"submit": "1"})
+    assert r.status_code == 302
+    assert client.get(f"/api/v1/ventures/reviews/{review.pk}/").status_code == 404
+    review.refresh_from_db()
+    assert review.status == "conflict" and not review.scores.exists()
+
+
+def test_unassigned_reviewer_gets_404(client, rnd, applicant, projects_staff, make_user):
+    app = _in_review(rnd, applicant, projects_staff)
+    review = app.reviews.first()
+    stranger = make_user("stranger_rev", role="reviewer")
+    client.force_login(stranger)
+    assert client.get(reverse("ventures:review_detail", args=[review.pk])).status_code == 404
+    assert client.post(reverse("ventures:review_conflict", args=[review.pk]), {"reason": "x"}).status_code == 404
+    assert client.get(reverse("ventures:application_detail", args=[app.pk])).status_code == 404
+    assert client.get(f"/api/v1/ventures/reviews/{review.pk}/").status_code == 404
+    assert client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/", {"scores": []},
+                       content_type="application/json").status_code == 404
+    assert client.get("/api/v1/ventures/reviews/").json()["count"] == 0
+
+
+def test_blind_review_hides_organization_everywhere(client, projects_staff, reviewers):
+    rnd = make_round(projects_staff, reviewers_per_application=2, blind_review=True)
+    user, org = make_org_user("blind_org")
+    org.name = ORG_NAME
+    org.save()
+    app = _in_review(rnd, (user, org), projects_staff, title="盲评项目")
+    review = app.reviews.first()
+    client.force_login(review.reviewer)
+    pages = [
+        client.get(reverse("ventures:my_reviews")).content.decode(),
+        client.get(reverse("ventures:review_detail", args=[review.pk])).content.decode(),
+    ]
+    assert "盲评项目" in pages[0]
+    api = [client.get("/api/v1/ventures/reviews/").content.decode(),
+           client.get(f"/api/v1/ventures/reviews/{review.pk}/").content.decode()]
+    assert client.get(f"/api/v1/ventures/reviews/{review.pk}/").json()["organization"] is None
+    xlsx = client.get(reverse("ventures:my_reviews_export"))
+    cells = [str(c) for row in load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True) for c in row]
+    assert "盲评项目" in cells
+    for text in pages + api + cells:
+        assert ORG_NAME not in text and org.credit_code not in text
+    # the staff export of a blind round's reviews carries no organization either
+    client.force_login(projects_staff)
+    xlsx = client.get(reverse("ventures:export_reviews", args=[rnd.pk]))
+    cells = [str(c) for row in load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True) for c in row]
+    assert "盲评项目" in cells and ORG_NAME not in cells
+
+
+def test_open_review_shows_organization(client, projects_staff, reviewers):
+    rnd = make_round(projects_staff, reviewers_per_application=2, blind_review=False)
+    user, org = make_org_user("open_org")
+    app = _in_review(rnd, (user, org), projects_staff)
+    review = app.reviews.first()
+    client.force_login(review.reviewer)
+    assert org.name in client.get(reverse("ventures:review_detail", args=[review.pk])).content.decode()
+
+
+def test_score_submit_and_only_staff_reopen(client, rnd, applicant, projects_staff):
+    app = _in_review(rnd, applicant, projects_staff)
+    review = app.reviews.first()
+    crits = list(rnd.criteria.all())  # weights 25, 25, 20, 15, 15
+    values = [80, 60, 100, 40, 20]
+    client.force_login(review.reviewer)
+    data = {f"score_{c.pk}": v for c, v in zip(crits, values, strict=True)} | {"comment": "fine", "submit": "1"}
+    client.post(reverse("ventures:review_detail", args=[review.pk]), data)
+    review.refresh_from_db()
+    # 80*.25 + 60*.25 + 100*.2 + 40*.15 + 20*.15 = 20 + 15 + 20 + 6 + 3
+    assert review.status == "submitted" and review.total == Decimal("64.00")
+    with pytest.raises(DomainError):
+        services.review_save(review=review, reviewer=review.reviewer, scores={crits[0].pk: (10, "")}, submit=True)
+    with pytest.raises(PermissionDeniedError):
+        services.review_reopen(review=review, by=review.reviewer)
+    services.review_reopen(review=review, by=projects_staff)
+    review.refresh_from_db()
+    assert review.status == "assigned" and review.total is None
+
+
+def test_score_out_of_range_refused(rnd, applicant, projects_staff):
+    app = _in_review(rnd, applicant, projects_staff)
+    review = app.reviews.first()
+    crits = list(rnd.criteria.all())
+    with pytest.raises(DomainError):
+        services.review_save(review=review, reviewer=review.reviewer, scores={c.pk: (101, "") for c in crits}, submit=True)
+    assert not review.scores.exists()
+
+
+def test_mean_below_five_reviews(rnd, applicant, projects_staff):
+    user, org = applicant
+    app = make_reviewed(rnd, org, user, projects_staff, scores=(70, 80, 96))
+    scored = selectors.application_with_score(app.pk)
+    assert scored.n_reviews == 3
+    assert round(scored.score, 2) == Decimal("82.00")
+    assert scored.disagreement is True  # 96 - 70 = 26 > 20
+
+
+def test_trimmed_mean_with_five_reviews(projects_staff, applicant):
+    make_reviewers(6, prefix="five")
+    rnd = make_round(projects_staff, reviewers_per_application=5)
+    user, org = applicant
+    app = make_reviewed(rnd, org, user, projects_staff, scores=(50, 70, 72, 74, 100))
+    scored = selectors.application_with_score(app.pk)
+    # drop 100 and 50: (70 + 72 + 74) / 3 = 72
+    assert scored.n_reviews == 5
+    assert round(scored.score, 2) == Decimal("72.00")
+    assert scored.spread == Decimal("50") and scored.disagreement is True
+    app2 = make_reviewed(rnd, org, user, projects_staff, scores=(80, 81, 82, 83, 84))
+    s2 = selectors.application_with_score(app2.pk)
+    assert round(s2.score, 2) == Decimal("82.00") and s2.disagreement is False
+
+
+def test_ranking_overall_and_per_category(rnd, applicant, projects_staff):
+    user, org = applicant
+    a = make_reviewed(rnd, org, user, projects_staff, scores=(90, 90, 90), category="elderly", amount=Decimal("40000"))
+    b = make_reviewed(rnd, org, user, projects_staff, scores=(70, 70, 70), category="poor", amount=Decimal("30000"))
+    c = make_reviewed(rnd, org, user, projects_staff, scores=(80, 80, 80), category="elderly", amount=Decimal("20000"))
+    rows = list(selectors.ranking(round_id=rnd.pk))
+    assert [r.pk for r in rows] == [a.pk, c.pk, b.pk]
+    assert [r.rank for r in rows] == [1, 2, 3]
+    assert {r.pk: r.category_rank for r in rows} == {a.pk: 1, c.pk: 2, b.pk: 1}
+    assert [r.cumulative for r in rows] == [Decimal("40000"), Decimal("60000"), Decimal("90000")]
+    assert [r.pk for r in selectors.ranking(round_id=rnd.pk, category="poor")] == [b.pk]
+
+
+def test_ranking_page_and_review_lists_constant_queries(client, rnd, applicant, projects_staff):
+    user, org = applicant
+    make_reviewed(rnd, org, user, projects_staff)
+    reviewer = Review.objects.first().reviewer
+
+    def grow():
+        for _ in range(3):
+            make_reviewed(rnd, org, user, projects_staff)
+
+    client.force_login(projects_staff)
+    assert_constant_queries(lambda: client.get(reverse("ventures:ranking", args=[rnd.pk])), grow)
+    assert_constant_queries(lambda: client.get(f"/api/v1/ventures/rounds/{rnd.pk}/ranking/"), grow)
+    client.force_login(reviewer)
+    assert_constant_queries(lambda: client.get(reverse("ventures:my_reviews")), grow)
+    assert_constant_queries(lambda: client.get("/api/v1/ventures/reviews/"), grow)
+
+
+def test_ranking_refused_to_non_staff(client, rnd, applicant):
+    user, _org = applicant
+    client.force_login(user)
+    assert client.get(reverse("ventures:ranking", args=[rnd.pk])).status_code == 404
+    assert client.get(f"/api/v1/ventures/rounds/{rnd.pk}/ranking/").status_code == 404
+    assert client.get(reverse("ventures:export_reviews", args=[rnd.pk])).status_code == 404
+
+
+def test_reviewed_when_all_reviews_in(rnd, applicant, projects_staff):
+    app = _in_review(rnd, applicant, projects_staff)
+    app = score_all(app, [60, 70])
+    assert app.status == "in_review"
+    app = score_all(app, [80])
+    assert app.status == "reviewed"
