@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from center.calendar import working_days_between
-from center.errors import DomainError, PermissionDeniedError
+from center.errors import DomainError, PermissionDeniedError, TransitionError
 from center.services import notification_send, reminder_send_once
 from center.validators import normalize_phone, validate_upload
 from center.workflow import transition
@@ -629,6 +629,8 @@ def grading_score(*, evaluation: GradingEvaluation, by, scores: dict) -> Grading
     valid five years. Raises PermissionDeniedError, DomainError (score out of range, no thresholds),
     TransitionError (already scored)."""
     _require_staff(by)
+    if evaluation.status != GradingEvaluation.Status.APPLIED:
+        raise TransitionError(_("This evaluation has already been decided."), details={"from": evaluation.status})
     values = {}
     for key, top in GradingEvaluation.MAX_SCORES.items():
         try:

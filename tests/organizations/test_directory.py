@@ -1,0 +1,131 @@
+"""Public directory: search, filters, only verified organizations, constant queries; the API."""
+
+import pytest
+from django.urls import reverse
+
+from organizations.models import Organization, ServiceArea
+from tests.organizations.factories import make_org
+from tests.queries import assert_constant_queries
+
+
+@pytest.fixture
+def orgs(network):
+    elderly = ServiceArea.objects.get(code="elderly")
+    stars = make_org("星星的孩子家长互助论坛", org_type="social_group", street=network.nanmen, grade="4A")
+    stars.service_areas.add(ServiceArea.objects.get(code="disabled"))
+    home = make_org("海曙区夕阳红养老服务中心", org_type="private_non_enterprise", street=network.yuehu)
+    home.service_areas.add(elderly)
+    hidden = make_org("待审核的星星协会", status="pending", street=network.nanmen)
+    gone = make_org("已注销的星星协会", status="deregistered", street=network.nanmen)
+    return stars, home, hidden, gone
+
+
+def _names(resp):
+    return [o.name for o in resp.context["page_obj"]]
+
+
+@pytest.mark.django_db
+def test_search_by_chinese_substring_shows_only_verified(client, orgs):
+    resp = client.get(reverse("organizations:directory"), {"q": "星星"})
+    assert _names(resp) == ["星星的孩子家长互助论坛"]
+
+
+@pytest.mark.django_db
+def test_search_by_credit_code(client, orgs):
+    stars = orgs[0]
+    resp = client.get(reverse("organizations:directory"), {"q": stars.credit_code.lower()})
+    assert _names(resp) == [stars.name]
+
+
+@pytest.mark.django_db
+def test_filters(client, orgs, network):
+    url = reverse("organizations:directory")
+    assert _names(client.get(url, {"org_type": "private_non_enterprise"})) == ["海曙区夕阳红养老服务中心"]
+    assert _names(client.get(url, {"street": network.nanmen.pk})) == ["星星的孩子家长互助论坛"]
+    assert _names(client.get(url, {"service_area": "elderly"})) == ["海曙区夕阳红养老服务中心"]
+    assert _names(client.get(url, {"grade": "4A"})) == ["星星的孩子家长互助论坛"]
+
+
+@pytest.mark.django_db
+def test_detail_page_only_for_verified(client, orgs):
+    stars, _home, hidden, _gone = orgs
+    resp = client.get(reverse("organizations:detail", args=[stars.pk]))
+    assert resp.status_code == 200 and stars.credit_code in resp.content.decode()
+    assert client.get(reverse("organizations:detail", args=[hidden.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_directory_pagination(client, network):
+    for i in range(25):
+        make_org(f"组织{i:02d}", street=network.nanmen)
+    resp = client.get(reverse("organizations:directory"), {"page": 2})
+    assert len(resp.context["page_obj"]) == 5
+
+
+@pytest.mark.django_db
+def test_directory_page_query_count_constant(client, network):
+    area = ServiceArea.objects.get(code="elderly")
+
+    def grow():
+        for _ in range(15):
+            make_org(street=network.yuehu).service_areas.add(area)
+
+    make_org(street=network.nanmen)
+    assert_constant_queries(lambda: client.get(reverse("organizations:directory")), grow)
+    assert_constant_queries(lambda: client.get(reverse("organizations:directory"), {"q": "测试"}), grow)
+
+
+@pytest.mark.django_db
+def test_directory_api_query_count_constant(client, network):
+    area = ServiceArea.objects.get(code="health")
+
+    def grow():
+        for _ in range(15):
+            make_org(street=network.yuehu).service_areas.add(area)
+
+    make_org(street=network.nanmen)
+    assert_constant_queries(lambda: client.get(reverse("api-organizations")), grow)
+
+
+@pytest.mark.django_db
+def test_directory_api_filters_and_detail(client, orgs, network):
+    stars, home, hidden, _ = orgs
+    body = client.get(reverse("api-organizations"), {"q": "星星"}).json()
+    assert [r["name"] for r in body["results"]] == [stars.name]
+    assert body["results"][0]["service_areas"] == [{"code": "disabled", "name": "助残"}]
+    body = client.get(reverse("api-organizations"), {"service_area": "elderly", "street": network.yuehu.pk}).json()
+    assert [r["name"] for r in body["results"]] == [home.name]
+    assert client.get(reverse("api-organization", args=[stars.pk])).json()["grade"] == "4A"
+    assert client.get(reverse("api-organization", args=[hidden.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_directory_export(client, orgs):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    resp = client.get(reverse("organizations:directory_export"), {"q": "星星"})
+    assert resp.status_code == 200
+    rows = list(load_workbook(BytesIO(resp.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "星星的孩子家长互助论坛"
+
+
+@pytest.mark.django_db
+def test_name_search_index_exists_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm index exists on PostgreSQL only")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'organizations_organization'")
+        names = {r[0] for r in cur.fetchall()}
+    assert {"org_name_trgm", "org_name_upper_trgm"} <= names
+
+
+@pytest.mark.django_db
+def test_home_figure_and_nav(client, orgs):
+    from center import registry
+
+    fig = next(f for f in registry.home_figures() if f.key == "organizations")
+    assert fig.compute() == Organization.objects.filter(status="verified").count() == 2
