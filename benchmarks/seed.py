@@ -50,19 +50,40 @@ def recorded_scales() -> dict[str, float]:
     return _state()
 
 
-def load_demo() -> None:
+def load_demo(scale: float) -> None:
     """`manage.py load_demo`, one loader at a time: a module whose loader is broken right
-    now is reported and skipped instead of stopping the bench."""
+    now is reported and skipped instead of stopping the bench. A loader that succeeded
+    once in this database is recorded ("demo:<key>") and not run again."""
     from center import registry
 
+    done = _state()
     t0 = time.perf_counter()
+    ran = []
     with open(os.devnull, "w") as devnull:
         for loader in registry.demo_loaders():
+            if f"demo:{loader.key}" in done:
+                continue
+            t1 = time.perf_counter()
             try:
                 loader.load(stdout=devnull)
             except Exception as exc:
                 problem(f"demo loader {loader.key!r} failed: {type(exc).__name__}: {exc}")
-    _say(f"demo data loaded in {time.perf_counter() - t0:.1f}s")
+                continue
+            _record(f"demo:{loader.key}", scale, time.perf_counter() - t1)
+            ran.append(loader.key)
+    _say(f"demo data: {', '.join(ran) or 'already loaded'} ({time.perf_counter() - t0:.1f}s)")
+
+
+def _record(key: str, scale: float, seconds: float) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {STATE_TABLE} (key, scale, seconds) VALUES (%s, %s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET scale = EXCLUDED.scale, seconds = EXCLUDED.seconds, "
+            "seeded_at = now()",
+            [key, scale, seconds],
+        )
 
 
 PROBLEMS: list[str] = []
@@ -79,6 +100,7 @@ def seed(scale: float) -> None:
     from center import registry
 
     done = _state()
+    seeded = False
     for seeder in registry.bench_seeders():
         if done.get(seeder.key) == scale:
             _say(f"{seeder.key}: already seeded at scale {scale:g}, skipped")
@@ -89,19 +111,14 @@ def seed(scale: float) -> None:
             with transaction.atomic():  # all or nothing, recorded with the data
                 seeder.seed(scale)
                 seconds = time.perf_counter() - t0
-                with connection.cursor() as cur:
-                    cur.execute(
-                        f"INSERT INTO {STATE_TABLE} (key, scale, seconds) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (key) DO UPDATE SET scale = EXCLUDED.scale, seconds = EXCLUDED.seconds, "
-                        "seeded_at = now()",
-                        [seeder.key, scale, seconds],
-                    )
+                _record(seeder.key, scale, seconds)
         except Exception as exc:
             problem(f"seeder {seeder.key!r} failed after {time.perf_counter() - t0:.1f}s, rolled back: "
                     f"{type(exc).__name__}: {exc}")
             continue
         _say(f"{seeder.key}: done in {seconds:.1f}s")
-    if connection.vendor == "postgresql":
+        seeded = True
+    if seeded and connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
 
@@ -157,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
         _say(f"migrated in {time.perf_counter() - t0:.1f}s")
-        load_demo()
+        load_demo(args.scale)
     seed(args.scale)
     pages = plan()
     Path(args.plan).parent.mkdir(parents=True, exist_ok=True)
