@@ -110,7 +110,7 @@ def _requests_qs():
 
 
 @require_GET
-def services(request, fmt: str):
+def service_list(request, fmt: str):
     rows = [service_row(c) for c in ServiceCategory.objects.filter(active=True)]
     return _render(fmt, "services", "service", rows)
 
@@ -129,7 +129,7 @@ def _parse_when(value: str, *, end: bool = False) -> datetime:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def requests(request, fmt: str):
+def request_list(request, fmt: str):
     if request.method == "POST":
         return _create(request, fmt)
     params = request.GET

@@ -73,7 +73,8 @@ def ticket_transition(
 
     def _event(locked, old, new):
         TicketEvent.objects.create(
-            ticket=locked, kind=kind, public=public, actor=actor, unit=unit, text=text, from_status=old, to_status=new
+            ticket=locked, kind=kind, public=public, actor=actor, unit=unit, text=text, from_status=old, to_status=new,
+            created_at=timezone.now(),
         )
 
     return transition(ticket, to=to, pipeline=PIPELINE, history=_event, extra_updates=updates)
@@ -87,7 +88,9 @@ def _lock(ticket: Ticket) -> Ticket:
 
 
 def _event(ticket: Ticket, *, kind: str, actor: User | None, text: str = "", public: bool = False, unit=None) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, text=text, public=public, unit=unit)
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor, text=text, public=public, unit=unit, created_at=timezone.now()
+    )
 
 
 def _actor_unit(actor: User | None) -> NetworkUnit | None:
@@ -207,6 +210,7 @@ def ticket_file(
             urgency=urgency,
             resident=resident if resident is not None and resident.is_authenticated else None,
             external_id=external_id,
+            created_at=timezone.now(),
         )
         for upload, mime in zip(images, mimes, strict=True):
             TicketImage.objects.create(ticket=ticket, file=upload, mime=mime)

@@ -16,7 +16,7 @@ urlpatterns = [
     path("hotline/tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
     path("hotline/tickets/<str:number>/<slug:action>/", views.ticket_action, name="ticket_action"),
     # Open311 GeoReport v2
-    re_path(r"^open311/v2/services\.(?P<fmt>json|xml)$", open311.services, name="open311_services"),
-    re_path(r"^open311/v2/requests\.(?P<fmt>json|xml)$", open311.requests, name="open311_requests"),
+    re_path(r"^open311/v2/services\.(?P<fmt>json|xml)$", open311.service_list, name="open311_services"),
+    re_path(r"^open311/v2/requests\.(?P<fmt>json|xml)$", open311.request_list, name="open311_requests"),
     re_path(r"^open311/v2/requests/(?P<number>[A-Za-z0-9]+)\.(?P<fmt>json|xml)$", open311.request_detail, name="open311_request"),
 ]

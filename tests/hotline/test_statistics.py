@@ -1,0 +1,89 @@
+"""Figures from database aggregates: rates, handling time, breakdowns, export, home figures."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from center import registry
+from hotline import selectors, services
+from tests.hotline.factories import aware, category, file_ticket
+from tests.queries import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _close(people, ticket, result="satisfied", answer_at=None, clock=None):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
+    services.ticket_sign_for(ticket=ticket, actor=people.street)
+    if answer_at:
+        clock.set(answer_at)
+    services.ticket_answer(ticket=ticket, actor=people.street, text="答复")
+    services.callback_record(ticket=ticket, actor=people.dispatcher, result=result, objective_reason=True)
+
+
+def test_rates_and_average_handling_time(people, clock):
+    clock.set(aware(2026, 3, 2, 9))
+    a = file_ticket(ticket_type="consultation")
+    _close(people, a, "satisfied", aware(2026, 3, 4, 9), clock)  # 2 working days, on time
+    clock.set(aware(2026, 3, 2, 9))
+    b = file_ticket(ticket_type="consultation", category=category("children"))
+    _close(people, b, "dissatisfied", aware(2026, 3, 9, 9), clock)  # 5 working days, late
+    clock.set(aware(2026, 3, 2, 9))
+    file_ticket(ticket_type="help")  # still open
+    f = selectors.hotline_figures()
+    assert f["total"] == 3 and f["closed"] == 2
+    assert f["resolution_rate"] == pytest.approx(2 / 3)
+    assert f["on_time_rate"] == pytest.approx(0.5)
+    assert f["satisfaction_rate"] == pytest.approx(0.5)
+    assert f["avg_days"] == pytest.approx(3.5)
+    b = selectors.hotline_breakdowns()
+    assert {r["label"]: r["count"] for r in b["category"]} == {"养老服务": 2, "儿童关爱": 1}
+    assert [r["count"] for r in b["month"]] == [3] and b["month"][0]["label"] == "2026-03"
+    assert {r["label"]: r["count"] for r in b["unit"]}["南门街道"] == 2
+
+
+def test_headline_on_the_home_page(client, people):
+    _close(people, file_ticket())
+    file_ticket()
+    assert selectors.hotline_headline() == {"total": 2, "resolved_rate": 0.5}
+    figures = {f.key: f.compute() for f in registry.home_figures()}
+    assert figures["hotline_requests"] == 2 and figures["hotline_resolved"] == "50%"
+    page = client.get("/")
+    assert "50%" in page.text
+
+
+def test_statistics_page_staff_only_and_export(client, people):
+    _close(people, file_ticket())
+    client.force_login(people.street)
+    assert client.get(reverse("hotline:statistics")).status_code == 403
+    client.force_login(people.other_staff)
+    page = client.get(reverse("hotline:statistics"))
+    assert page.status_code == 200 and "bar-chart" in page.text and "100.0%" in page.text
+    x = client.get(reverse("hotline:statistics"), {"format": "xlsx"})
+    assert x["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
+    assert ("养老服务", 1) in [(r[1], r[2]) for r in rows]
+
+
+def test_statistics_page_query_count_is_constant(client, people):
+    _close(people, file_ticket())
+    client.force_login(people.dispatcher)
+
+    def grow():
+        for code in ("children", "disability"):
+            _close(people, file_ticket(category=category(code), ticket_type="complaint"))
+        services.ticket_dispatch(ticket=file_ticket(), unit=people.net.yuehu, actor=people.dispatcher)
+
+    assert_constant_queries(lambda: client.get(reverse("hotline:statistics")), grow)
+
+
+def test_workbench_panels(client, people):
+    file_ticket()
+    client.force_login(people.dispatcher)
+    page = client.get(reverse("center:workbench"))
+    assert reverse("hotline:desk") + "?queue=to_dispatch" in page.text
+    client.force_login(people.street)
+    page = client.get(reverse("center:workbench"))
+    assert reverse("hotline:unit") + "?queue=to_sign" in page.text and reverse("hotline:desk") not in page.text
