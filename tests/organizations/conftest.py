@@ -32,3 +32,12 @@ def org_a(network, owner_a):
 @pytest.fixture
 def org_b(network, owner_b):
     return make_org("乙志愿者协会", org_type="social_group", owner=owner_b, street=network.yuehu)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service-level assertions read the English msgids; pages keep their own language per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

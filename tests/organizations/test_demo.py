@@ -4,7 +4,7 @@ from django.urls import reverse
 from center import registry
 from center.demo import load_center_demo
 from organizations.credit_codes import validate_credit_code
-from organizations.demo import bench_seed, load_organizations_demo
+from organizations.demo import bench_seed
 from organizations.models import AnnualReport, GradingEvaluation, InspectionCampaign, Membership, Organization
 
 
