@@ -146,25 +146,34 @@ def _period(qs: QuerySet, start: date | None, end: date | None) -> QuerySet:
     return qs
 
 
-def hotline_figures(*, start: date | None = None, end: date | None = None) -> dict:
-    """Rates and averages in one aggregate: resolution (办结率), on-time (按期办结率),
-    satisfaction (满意率, satisfied + basically satisfied among rated), handling time."""
+def _due_q(now: datetime) -> Q:
+    """Tickets that should be finished by now (应办结): closed ones, and open ones past their
+    answer deadline. Open tickets still within their deadline do not count against the rate."""
+    return Q(status=S.CLOSED) | Q(answer_due__lt=now)
+
+
+def hotline_figures(*, start: date | None = None, end: date | None = None, now: datetime | None = None) -> dict:
+    """Rates and averages in one aggregate: resolution (办结率 = closed / due), on-time
+    (按期办结率 = answered by the deadline / answered), satisfaction (满意率 = satisfied +
+    basically satisfied / rated), average handling time in working days."""
+    now = now or timezone.now()
     qs = _period(Ticket.objects.all(), start, end)
     agg = qs.aggregate(
         total=Count("pk"),
         closed=Count("pk", filter=Q(status=S.CLOSED)),
+        due=Count("pk", filter=_due_q(now)),
         answered=Count("pk", filter=Q(answered_on_time__isnull=False)),
         on_time=Count("pk", filter=Q(answered_on_time=True)),
         rated=Count("pk", filter=~Q(satisfaction="")),
         satisfied=Count("pk", filter=Q(satisfaction__in=("satisfied", "basic"))),
-        overdue_open=Count("pk", filter=Q(is_overdue=True) & ~Q(status=S.CLOSED)),
+        overdue_open=Count("pk", filter=Q(answer_due__lt=now) & ~Q(status__in=(S.CLOSED, S.ANSWERED))),
         avg_days=Avg("handling_working_days"),
     )
 
     def rate(a, b):
         return (agg[a] / agg[b]) if agg[b] else None
 
-    agg["resolution_rate"] = rate("closed", "total")
+    agg["resolution_rate"] = rate("closed", "due")
     agg["on_time_rate"] = rate("on_time", "answered")
     agg["satisfaction_rate"] = rate("satisfied", "rated")
     return agg
@@ -202,6 +211,8 @@ def hotline_breakdowns(*, start: date | None = None, end: date | None = None) ->
 
 def hotline_headline() -> dict:
     """The home page's "N requests, X% resolved"."""
-    agg = Ticket.objects.aggregate(total=Count("pk"), closed=Count("pk", filter=Q(status=S.CLOSED)))
-    rate = agg["closed"] / agg["total"] if agg["total"] else None
+    agg = Ticket.objects.aggregate(
+        total=Count("pk"), closed=Count("pk", filter=Q(status=S.CLOSED)), due=Count("pk", filter=_due_q(timezone.now()))
+    )
+    rate = agg["closed"] / agg["due"] if agg["due"] else None
     return {"total": agg["total"], "resolved_rate": rate}

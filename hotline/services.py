@@ -84,7 +84,7 @@ def ticket_transition(
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("assigned_unit").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("assigned_unit").get(pk=ticket.pk)
 
 
 def _event(ticket: Ticket, *, kind: str, actor: User | None, text: str = "", public: bool = False, unit=None) -> TicketEvent:

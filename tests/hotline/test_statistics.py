@@ -1,13 +1,16 @@
 """Figures from database aggregates: rates, handling time, breakdowns, export, home figures."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from center import registry
 from hotline import selectors, services
+from hotline.models import Ticket
 from tests.hotline.factories import aware, category, file_ticket
 from tests.queries import assert_constant_queries
 
@@ -31,25 +34,32 @@ def test_rates_and_average_handling_time(people, clock):
     b = file_ticket(ticket_type="consultation", category=category("children"))
     _close(people, b, "dissatisfied", aware(2026, 3, 9, 9), clock)  # 5 working days, late
     clock.set(aware(2026, 3, 2, 9))
-    file_ticket(ticket_type="help")  # still open
+    file_ticket(ticket_type="help")  # open, no deadline yet: not counted against the rate
+    late = file_ticket(ticket_type="consultation")
+    services.ticket_dispatch(ticket=late, unit=people.net.yuehu, actor=people.dispatcher)
+    clock.set(aware(2026, 3, 20, 9))  # `late` is past its deadline and still open
     f = selectors.hotline_figures()
-    assert f["total"] == 3 and f["closed"] == 2
+    assert f["total"] == 4 and f["closed"] == 2 and f["due"] == 3 and f["overdue_open"] == 1
     assert f["resolution_rate"] == pytest.approx(2 / 3)
     assert f["on_time_rate"] == pytest.approx(0.5)
     assert f["satisfaction_rate"] == pytest.approx(0.5)
     assert f["avg_days"] == pytest.approx(3.5)
     b = selectors.hotline_breakdowns()
-    assert {r["label"]: r["count"] for r in b["category"]} == {"养老服务": 2, "儿童关爱": 1}
-    assert [r["count"] for r in b["month"]] == [3] and b["month"][0]["label"] == "2026-03"
+    assert {r["label"]: r["count"] for r in b["category"]} == {"养老服务": 3, "儿童关爱": 1}
+    assert [r["count"] for r in b["month"]] == [4] and b["month"][0]["label"] == "2026-03"
     assert {r["label"]: r["count"] for r in b["unit"]}["南门街道"] == 2
 
 
 def test_headline_on_the_home_page(client, people):
     _close(people, file_ticket())
-    file_ticket()
-    assert selectors.hotline_headline() == {"total": 2, "resolved_rate": 0.5}
+    file_ticket()  # received, within its time: not yet due
+    assert selectors.hotline_headline() == {"total": 2, "resolved_rate": 1.0}
+    late = file_ticket()
+    services.ticket_dispatch(ticket=late, unit=people.net.nanmen, actor=people.dispatcher)
+    Ticket.objects.filter(pk=late.pk).update(answer_due=timezone.now() - timedelta(days=1))
+    assert selectors.hotline_headline() == {"total": 3, "resolved_rate": 0.5}
     figures = {f.key: f.compute() for f in registry.home_figures()}
-    assert figures["hotline_requests"] == 2 and figures["hotline_resolved"] == "50%"
+    assert figures["hotline_requests"] == 3 and figures["hotline_resolved"] == "50%"
     page = client.get("/")
     assert "50%" in page.text
 

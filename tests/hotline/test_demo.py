@@ -1,0 +1,33 @@
+"""The demo data: ~220 closed requests (100% of the due ones resolved), open ones in every state."""
+
+import time
+
+import pytest
+
+from center.demo import load_center_demo
+from hotline.demo import CLOSED_COUNT, load_hotline_demo
+from hotline.models import ExtensionRequest, Ticket
+from hotline.selectors import hotline_figures
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_fast_and_once():
+    load_center_demo()
+    started = time.monotonic()
+    load_hotline_demo()
+    assert time.monotonic() - started < 20
+    closed = Ticket.objects.filter(status="closed")
+    assert closed.count() == CLOSED_COUNT >= 200
+    assert all(t.callbacks.exists() for t in closed[:20])
+    assert set(Ticket.objects.exclude(status="closed").values_list("status", flat=True)) == {
+        "received", "dispatched", "signed_for", "in_progress", "answered", "returned", "reopened"
+    }
+    assert Ticket.objects.filter(is_overdue=True).exclude(status="closed").count() == 1
+    assert ExtensionRequest.objects.filter(status="approved").count() == 1
+    assert closed.values("assigned_unit__parent").distinct().count() >= 3
+    f = hotline_figures()
+    assert f["closed"] == CLOSED_COUNT and f["due"] == CLOSED_COUNT + 1  # the one overdue open ticket
+    total = Ticket.objects.count()
+    load_hotline_demo()
+    assert Ticket.objects.count() == total
