@@ -11,10 +11,12 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from django_filters.rest_framework import DjangoFilterBackend
+
 from center.api.pagination import PortalPagination
 from organizations import selectors as org_selectors
 from organizations.models import Organization
-from ventures import opendata, selectors, services
+from ventures import filters, opendata, selectors, services
 from ventures.models import Application, Category, Criterion, Review, Round
 from ventures.permissions import is_projects_staff, may_view_application
 
@@ -30,6 +32,9 @@ class VentureApplicationListApi(_Paginated):
     """The applications of the organizations the user belongs to."""
 
     permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.VentureApplicationFilter
+    queryset = Application.objects.none()  # for the schema's filter parameters only
 
     class VentureApplicationListOutput(serializers.ModelSerializer):
         organization = serializers.CharField(source="organization.name")
@@ -43,7 +48,8 @@ class VentureApplicationListApi(_Paginated):
     @extend_schema(responses=VentureApplicationListOutput(many=True))
     def get(self, request):
         org_ids = org_selectors.organization_ids_for_user(request.user)
-        return self.paginate(selectors.applications_for_organizations(org_ids), self.VentureApplicationListOutput)
+        qs = filters.VentureApplicationFilter(request.query_params, queryset=selectors.applications_for_organizations(org_ids)).qs
+        return self.paginate(qs, self.VentureApplicationListOutput)
 
 
 class VentureBudgetLineOutput(serializers.Serializer):
@@ -221,6 +227,9 @@ class VentureRankingApi(_Paginated):
     """Staff: the round's ranking with scores computed by the database."""
 
     permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.VentureRankingFilter
+    queryset = Application.objects.none()  # for the schema's filter parameters only
 
     class VentureRankingOutput(serializers.Serializer):
         id = serializers.IntegerField()
@@ -242,7 +251,8 @@ class VentureRankingApi(_Paginated):
         if not is_projects_staff(request.user):
             raise Http404
         rnd = get_object_or_404(Round, pk=pk)
-        category = request.query_params.get("category") or None
+        form = filters.VentureRankingFilter(request.query_params, queryset=Application.objects.none()).form
+        category = (form.cleaned_data.get("category") or None) if form.is_valid() else None
         return self.paginate(selectors.ranking(round_id=rnd.pk, category=category), self.VentureRankingOutput)
 
 

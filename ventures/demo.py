@@ -24,8 +24,21 @@ from stdnum.cn import uscc
 from center.models import NetworkUnit, User
 from organizations.models import Membership, Organization
 from ventures.models import (
-    Agreement, Application, ApplicationStatusChange, BudgetLine, Criterion, Evaluation, Fund, Installment,
-    InstallmentRule, Milestone, ProgressReport, Review, ReviewScore, Round, SpendingLine,
+    Agreement,
+    Application,
+    ApplicationStatusChange,
+    BudgetLine,
+    Criterion,
+    Evaluation,
+    Fund,
+    Installment,
+    InstallmentRule,
+    Milestone,
+    ProgressReport,
+    Review,
+    ReviewScore,
+    Round,
+    SpendingLine,
 )
 
 S = Application.Status

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from center.models import NetworkUnit
-from ventures.models import Application, Evaluation, Objection
+from ventures.models import Application, Category, Evaluation, Fund, Objection, Round, Trigger
 
 
 def parse_lines(text: str, *, numeric_second: bool) -> list[tuple]:
@@ -172,3 +172,70 @@ class EvaluationForm(forms.Form):
     score = forms.DecimalField(label=_("Score"), min_value=0, max_value=100, decimal_places=2)
     result = forms.ChoiceField(label=_("Result"), choices=Evaluation.Result.choices)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False)
+
+
+class FundForm(forms.ModelForm):
+    class Meta:
+        model = Fund
+        fields = ["name", "source", "year", "budget"]
+
+
+class RoundForm(forms.ModelForm):
+    """A round's whole configuration; rubric and schedule as one line per row."""
+
+    categories = forms.MultipleChoiceField(label=_("Service categories"), choices=Category.choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    rubric_text = forms.CharField(
+        label=_("Scoring rubric"), widget=forms.Textarea,
+        help_text=_("One line per criterion: name ; weight. The weights must sum to 100."),
+    )
+    schedule_text = forms.CharField(
+        label=_("Installment schedule"), widget=forms.Textarea,
+        help_text=_("One line per installment: percent ; signing / midterm_passed / final_passed. Percents sum to 100."),
+    )
+
+    class Meta:
+        model = Round
+        fields = [
+            "fund", "year", "title", "description", "categories", "cap", "budget", "call_opens", "call_closes",
+            "screening_deadline", "review_deadline", "notice_working_days", "min_months", "max_months",
+            "require_verified", "exclude_abnormal", "no_double_funding", "reviewers_per_application", "blind_review",
+        ]
+        widgets = {
+            "call_opens": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "call_closes": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "screening_deadline": forms.DateInput(attrs={"type": "date"}),
+            "review_deadline": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ventures.services import DEFAULT_RUBRIC, DEFAULT_SCHEDULE
+
+        if self.instance.pk:
+            self.initial["rubric_text"] = "\n".join(f"{c.name} ; {c.weight}" for c in self.instance.criteria.all())
+            self.initial["schedule_text"] = "\n".join(f"{r.percent} ; {r.trigger}"
+                                                      for r in self.instance.installment_rules.all())
+        else:
+            self.initial["rubric_text"] = "\n".join(f"{_(n)} ; {w}" for n, w in DEFAULT_RUBRIC)
+            self.initial["schedule_text"] = "\n".join(f"{p} ; {t}" for p, t in DEFAULT_SCHEDULE)
+            self.initial.setdefault("categories", ["elderly", "disabled", "orphans", "poor"])
+
+    def clean_rubric_text(self):
+        rows = [(name, int(w)) for name, w in parse_lines(self.cleaned_data["rubric_text"], numeric_second=True)]
+        if sum(w for _n, w in rows) != 100:
+            raise forms.ValidationError(_("The weights must sum to 100 (they sum to %(n)d).") % {"n": sum(w for _n, w in rows)})
+        return rows
+
+    def clean_schedule_text(self):
+        rows = []
+        for pct, trig in parse_lines(self.cleaned_data["schedule_text"], numeric_second=False):
+            if trig not in Trigger.values:
+                raise forms.ValidationError(_("“%(t)s” is not a trigger.") % {"t": trig})
+            rows.append((pct, trig))
+        if sum(p for p, _t in rows) != 100:
+            raise forms.ValidationError(_("The percents must sum to 100."))
+        return rows
+
+    def service_data(self) -> dict:
+        return {k: self.cleaned_data[k] for k in self.Meta.fields}

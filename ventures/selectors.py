@@ -14,14 +14,33 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import (
-    BooleanField, Case, Count, DecimalField, ExpressionWrapper, F, IntegerField, Max, Min, OuterRef, Q, Subquery,
-    Sum, Value, When, Window,
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Rank, RowNumber
 from django.utils import timezone
 
 from ventures.models import (
-    Application, Fund, Installment, ProgressReport, Review, Round,
+    Application,
+    Fund,
+    Installment,
+    ProgressReport,
+    Review,
+    Round,
 )
 
 S = Application.Status

@@ -14,7 +14,6 @@ import calendar as _pycal
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -30,8 +29,24 @@ from center.workflow import transition
 from organizations import selectors as org_selectors
 from ventures import selectors
 from ventures.models import (
-    Agreement, Application, ApplicationStatusChange, Attachment, BudgetLine, ConflictDeclaration, Criterion, Evaluation,
-    Fund, Installment, InstallmentRule, Milestone, Objection, ProgressReport, Review, ReviewScore, Round, SpendingLine,
+    Agreement,
+    Application,
+    ApplicationStatusChange,
+    Attachment,
+    BudgetLine,
+    ConflictDeclaration,
+    Criterion,
+    Evaluation,
+    Fund,
+    Installment,
+    InstallmentRule,
+    Milestone,
+    Objection,
+    ProgressReport,
+    Review,
+    ReviewScore,
+    Round,
+    SpendingLine,
     Trigger,
 )
 from ventures.permissions import is_projects_staff
@@ -120,6 +135,39 @@ def round_create(*, fund: Fund, year: int, title: str, budget: Decimal, call_ope
     round_rubric_set(round=rnd, criteria=rubric or [(_(n), w) for n, w in DEFAULT_RUBRIC])
     round_schedule_set(round=rnd, rules=schedule or DEFAULT_SCHEDULE)
     return rnd
+
+
+@transaction.atomic
+def round_update(*, round: Round, by, data: dict, rubric: list[tuple[str, int]] | None = None,
+                 schedule: list[tuple[int, str]] | None = None) -> Round:
+    """Change a round's configuration. Fails like round_create, and when the rubric changes
+    after reviews were scored."""
+    _require_staff(by)
+    for k, v in data.items():
+        setattr(round, k, v)
+    round.full_clean()
+    if round.call_closes <= round.call_opens:
+        raise DomainError(_("The call must close after it opens."), code="call_dates")
+    round.save()
+    if rubric is not None:
+        current = [(c.name, c.weight) for c in round.criteria.all()]
+        if [(n, int(w)) for n, w in rubric] != current:
+            round_rubric_set(round=round, criteria=rubric)
+    if schedule is not None:
+        round_schedule_set(round=round, rules=schedule)
+    return round
+
+
+@transaction.atomic
+def fund_create(*, by, name: str, source: str, year: int, budget: Decimal) -> Fund:
+    """Fails when the source already has a fund for that year."""
+    _require_staff(by)
+    if Fund.objects.filter(source=source, year=year).exists():
+        raise DomainError(_("This source already has a fund for %(y)d.") % {"y": year}, code="fund_exists")
+    fund = Fund(name=name, source=source, year=year, budget=budget)
+    fund.full_clean()
+    fund.save()
+    return fund
 
 
 @transaction.atomic

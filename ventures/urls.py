@@ -24,6 +24,9 @@ urlpatterns = [
     # staff
     path("ventures/manage/", views.manage, name="manage"),
     path("ventures/manage/rounds/<int:pk>/", views.round_dashboard, name="dashboard"),
+    path("ventures/manage/rounds/new/", views.round_edit, name="round_new"),
+    path("ventures/manage/rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("ventures/manage/funds/new/", views.fund_new, name="fund_new"),
     path("ventures/manage/rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("ventures/manage/rounds/<int:pk>/assign/", views.assign_round, name="assign_round"),
     path("ventures/manage/rounds/<int:pk>/suggest/", views.suggest_apply, name="suggest_apply"),

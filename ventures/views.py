@@ -22,7 +22,14 @@ from organizations import selectors as org_selectors
 from organizations.models import Organization
 from ventures import forms, selectors, services
 from ventures.models import (
-    Application, Category, Criterion, Installment, Objection, ProgressReport, Review, Round,
+    Application,
+    Category,
+    Criterion,
+    Installment,
+    Objection,
+    ProgressReport,
+    Review,
+    Round,
 )
 from ventures.permissions import is_projects_staff, may_view_application
 
@@ -251,6 +258,38 @@ def manage(request):
         "objections": Objection.objects.filter(status=Objection.Status.OPEN).select_related("application")[:50],
         "reports": selectors.reports_to_evaluate().select_related("application")[:50],
     })
+
+
+@login_required
+def round_edit(request, pk: int | None = None):
+    """Create or configure a round (projects staff)."""
+    _staff_only(request)
+    rnd = get_object_or_404(Round, pk=pk) if pk else None
+    form = forms.RoundForm(request.POST or None, instance=rnd)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        if rnd:
+            fn = lambda: services.round_update(round=rnd, by=request.user, data=data,  # noqa: E731
+                                               rubric=form.cleaned_data["rubric_text"],
+                                               schedule=form.cleaned_data["schedule_text"])
+        else:
+            fn = lambda: services.round_create(by=request.user, rubric=form.cleaned_data["rubric_text"],  # noqa: E731
+                                               schedule=form.cleaned_data["schedule_text"], **data)
+        result, ok = _run(request, fn, _("Round saved."))
+        if ok:
+            return redirect("ventures:dashboard", result.pk)
+    return render(request, "ventures/round_form.html", {"form": form, "round": rnd})
+
+
+@login_required
+def fund_new(request):
+    _staff_only(request)
+    form = forms.FundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _result, ok = _run(request, lambda: services.fund_create(by=request.user, **form.cleaned_data), _("Fund saved."))
+        if ok:
+            return redirect("ventures:manage")
+    return render(request, "ventures/fund_form.html", {"form": form})
 
 
 @login_required

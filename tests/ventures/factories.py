@@ -12,7 +12,7 @@ from stdnum.cn import uscc
 from organizations.models import Membership, Organization
 from tests.factories import UserFactory
 from ventures import services
-from ventures.models import Application, Fund, Review, Round
+from ventures.models import Application, Fund, Review
 
 _seq = itertools.count(1)
 

@@ -10,7 +10,14 @@ from openpyxl import load_workbook
 from center.errors import DomainError, PermissionDeniedError
 from organizations.models import Membership
 from tests.queries import assert_constant_queries
-from tests.ventures.factories import make_org_user, make_reviewed, make_reviewers, make_round, make_submitted, score_all
+from tests.ventures.factories import (
+    make_org_user,
+    make_reviewed,
+    make_reviewers,
+    make_round,
+    make_submitted,
+    score_all,
+)
 from ventures import selectors, services
 from ventures.models import Application, ConflictDeclaration, Review
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from center.errors import DomainError, PermissionDeniedError, TransitionError
+from tests.ventures.factories import make_awarded, make_draft, make_reviewed, make_submitted, score_all
 from ventures import selectors, services
 from ventures.models import Application, ApplicationStatusChange, Installment
-from tests.ventures.factories import make_awarded, make_draft, make_reviewed, make_submitted, score_all
 
 S = Application.Status
 pytestmark = pytest.mark.django_db

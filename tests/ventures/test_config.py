@@ -1,0 +1,76 @@
+"""Round and fund configuration by projects staff."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from center.errors import DomainError, PermissionDeniedError
+from tests.ventures.factories import make_fund, make_round
+from ventures import services
+from ventures.models import Fund, Round
+
+pytestmark = pytest.mark.django_db
+
+
+def test_defaults_rubric_and_schedule(projects_staff):
+    rnd = make_round(projects_staff)
+    assert sum(rnd.criteria.values_list("weight", flat=True)) == 100
+    assert list(rnd.installment_rules.values_list("percent", "trigger")) == [
+        (50, "signing"), (30, "midterm_passed"), (20, "final_passed")]
+    assert (rnd.cap, rnd.notice_working_days, rnd.reviewers_per_application, rnd.min_months, rnd.max_months) == (
+        Decimal("50000"), 7, 5, 6, 12)
+
+
+def test_weights_must_sum_to_100(projects_staff):
+    rnd = make_round(projects_staff)
+    with pytest.raises(DomainError) as err:
+        services.round_rubric_set(round=rnd, criteria=[("a", 50), ("b", 40)])
+    assert err.value.code == "weights"
+    assert sum(rnd.criteria.values_list("weight", flat=True)) == 100
+    with pytest.raises(DomainError):
+        services.round_schedule_set(round=rnd, rules=[(50, "signing"), (30, "final_passed")])
+
+
+def test_round_form_page(client, projects_staff):
+    fund = make_fund()
+    client.force_login(projects_staff)
+    now = timezone.localtime()
+    data = {
+        "fund": fund.pk, "year": 2027, "title": "新一轮", "categories": ["elderly", "poor"], "cap": "50000",
+        "budget": "800000", "call_opens": now.strftime("%Y-%m-%dT%H:%M"),
+        "call_closes": (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"), "notice_working_days": 7,
+        "min_months": 6, "max_months": 12, "reviewers_per_application": 5, "blind_review": "on",
+        "require_verified": "on", "exclude_abnormal": "on", "no_double_funding": "on",
+        "rubric_text": "需求 ; 60\n设计 ; 30", "schedule_text": "50 ; signing\n30 ; midterm_passed\n20 ; final_passed",
+    }
+    r = client.post(reverse("ventures:round_new"), data)
+    assert r.status_code == 200 and not Round.objects.exists()  # weights sum to 90
+    data["rubric_text"] = "需求 ; 60\n设计 ; 40"
+    r = client.post(reverse("ventures:round_new"), data)
+    assert r.status_code == 302
+    rnd = Round.objects.get(title="新一轮")
+    assert list(rnd.criteria.values_list("name", "weight")) == [("需求", 60), ("设计", 40)]
+    assert rnd.categories == ["elderly", "poor"]
+    assert client.get(reverse("ventures:round_edit", args=[rnd.pk])).status_code == 200
+
+
+def test_round_config_refused_to_other_staff(client, make_user):
+    info = make_user("staff_info_t", role="staff", department="info")
+    client.force_login(info)
+    assert client.get(reverse("ventures:round_new")).status_code == 404
+    with pytest.raises(PermissionDeniedError):
+        services.fund_create(by=info, name="x", source="social_work", year=2031, budget=Decimal("1"))
+    assert not Fund.objects.exists()
+
+
+def test_fund_page(client, projects_staff):
+    client.force_login(projects_staff)
+    r = client.post(reverse("ventures:fund_new"), {"name": "社会工作专项经费", "source": "social_work", "year": 2026,
+                                                   "budget": "300000"})
+    assert r.status_code == 302
+    assert Fund.objects.get(source="social_work", year=2026).budget == Decimal("300000")
+    page = client.get(reverse("ventures:manage")).content.decode()
+    assert "300000" in page
