@@ -31,8 +31,9 @@ class OrganizationForm(forms.ModelForm):
 
     def __init__(self, *args, lock_identity=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["street"].queryset = NetworkUnit.objects.filter(level=NetworkUnit.Level.STREET)
-        self.fields["community"].queryset = NetworkUnit.objects.filter(level=NetworkUnit.Level.COMMUNITY)
+        units = NetworkUnit.objects.order_by("parent__sort_order", "sort_order", "path")
+        self.fields["street"].queryset = units.filter(level=NetworkUnit.Level.STREET)
+        self.fields["community"].queryset = units.filter(level=NetworkUnit.Level.COMMUNITY)
         self.fields["service_areas"].queryset = ServiceArea.objects.all()
         self.fields["street"].required = True
         self.fields["credit_code"].help_text = _("18 characters; community organizations on record may leave it empty.")

@@ -12,6 +12,7 @@ import csv
 import io
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -188,6 +189,17 @@ def import_confirm(*, batch: ImportBatch, by) -> None:
     enqueue(import_batch_run, batch.pk)
 
 
+def progress_key(batch_id: int) -> str:
+    return f"organizations:import:{batch_id}:written"
+
+
+def import_progress(batch: ImportBatch) -> int:
+    """Rows written so far: the cached running count while importing, the final count after."""
+    if batch.status == ImportBatch.Status.RUNNING:
+        return int(cache.get(progress_key(batch.pk)) or 0)
+    return batch.processed
+
+
 def import_run(*, batch_id: int) -> int:
     """Write the good rows of a confirmed batch, all or nothing. Rows that became duplicates since
     the preview fail the whole batch (and the staff member sees why). Returns the rows written."""
@@ -225,8 +237,9 @@ def import_run(*, batch_id: int) -> int:
                     for o in objs
                 ], batch_size=BATCH)
                 written += len(objs)
-                # Progress is written outside the import transaction (its own autocommit connection
-                # would be needed for true isolation); the last value is set below.
+                # Rows written inside the transaction are invisible to other connections until
+                # commit, so the running count goes through the cache for the progress bar.
+                cache.set(progress_key(batch.pk), written, 3600)
             batch.status = ImportBatch.Status.IMPORTED
             batch.imported = written
             batch.processed = written

@@ -191,3 +191,18 @@ def join_requests_for_owner(user):
         organization__memberships__user=user,
         organization__memberships__role=Membership.Role.OWNER,
     )
+
+
+def profile_changes(organization_id: int, *, limit: int = 30) -> list[dict]:
+    """Who changed which fields of the profile and when (simple-history), newest first."""
+    records = list(Organization.history.filter(id=organization_id).select_related("history_user")
+                   .order_by("-history_date")[: limit + 1])
+    out = []
+    for newer, older in zip(records, records[1:], strict=False):
+        delta = newer.diff_against(older)
+        if delta.changes:
+            out.append({"when": newer.history_date, "who": newer.history_user,
+                        "reason": newer.history_change_reason or "",
+                        "fields": [{"field": str(Organization._meta.get_field(c.field).verbose_name),
+                                    "old": c.old, "new": c.new} for c in delta.changes]})
+    return out

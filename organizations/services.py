@@ -506,6 +506,12 @@ def annual_report_accept(*, report: AnnualReport, by, result: str, comment: str 
     return annual_report_transition(report=report, to=R.ACCEPTED, by=by, result=result, comment=comment)
 
 
+def campaigns_enroll_open(*, today: date | None = None) -> int:
+    """Enroll organizations verified or imported since their open campaign started (daily job)."""
+    today = today or timezone.localdate()
+    return sum(campaign_enroll(campaign=c) for c in InspectionCampaign.objects.filter(deadline__gte=today))
+
+
 REMINDER_DAYS = (30, 7, 1)  # working days before the deadline
 
 

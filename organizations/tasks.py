@@ -5,8 +5,9 @@ from celery import shared_task
 
 @shared_task(name="organizations.tasks.annual_reminders")
 def annual_reminders() -> int:
-    from organizations.services import annual_reminders_send
+    from organizations.services import annual_reminders_send, campaigns_enroll_open
 
+    campaigns_enroll_open()
     return annual_reminders_send()
 
 

@@ -169,6 +169,7 @@ def manage(request, pk: int):
         "evaluations": GradingEvaluation.objects.filter(organization_id=pk),
         "eligibility": services.grading_eligibility(org),
         "reason_form": ReasonForm(),
+        "changes": selectors.profile_changes(pk) if user.is_center_staff else [],
     })
 
 
@@ -473,7 +474,7 @@ def import_progress(request, pk: int):
     _staff_only(request)
     batch = get_object_or_404(ImportBatch.objects.only("processed", "total_rows", "status", "good_rows"), pk=pk)
     return JsonResponse({
-        "done": batch.processed, "total": len(batch.good_rows),
+        "done": imports.import_progress(batch), "total": len(batch.good_rows),
         "finished": batch.status in (ImportBatch.Status.IMPORTED, ImportBatch.Status.FAILED),
         "status": batch.status,
     })

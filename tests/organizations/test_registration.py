@@ -243,3 +243,28 @@ def test_member_cannot_invite(client, org_a, make_user):
     resp = client.post(reverse("organizations:members", args=[org_a.pk]), {"identifier": "someone", "role": "member"})
     assert resp.status_code == 403
     assert Membership.objects.filter(organization=org_a).count() == 2
+
+
+@pytest.mark.django_db
+def test_staff_see_profile_changes(client, org_a, owner_a, staff):
+    services.organization_update(organization=org_a, user=owner_a, data={"address": "新地址1号"})
+    client.force_login(staff)
+    resp = client.get(reverse("organizations:manage", args=[org_a.pk]))
+    changes = resp.context["changes"]
+    assert changes and changes[0]["fields"][0]["new"] == "新地址1号"
+    client.force_login(owner_a)
+    assert client.get(reverse("organizations:manage", args=[org_a.pk])).context["changes"] == []
+
+
+@pytest.mark.django_db
+def test_newly_verified_org_is_enrolled_in_open_campaign(owner_a, staff):
+    from datetime import date
+
+    from organizations.models import InspectionCampaign
+
+    campaign = services.campaign_create(year=2026, opens_on=date(2026, 11, 1), deadline=date(2099, 5, 31), by=staff)
+    org = make_org(owner=owner_a, status=S.PENDING, registration_date=date(2021, 1, 1))
+    assert not campaign.reports.filter(organization=org).exists()
+    services.organization_verify(organization=org, by=staff)
+    assert services.campaigns_enroll_open() == 1
+    assert InspectionCampaign.objects.get(pk=campaign.pk).reports.filter(organization=org).exists()
