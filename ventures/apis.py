@@ -6,12 +6,11 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from django_filters.rest_framework import DjangoFilterBackend
 
 from center.api.pagination import PortalPagination
 from organizations import selectors as org_selectors

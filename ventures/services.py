@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from center.calendar import add_working_days
 from center.errors import DomainError, PermissionDeniedError
@@ -75,11 +76,11 @@ PIPELINE: dict[str, frozenset[str]] = {
 }
 
 DEFAULT_RUBRIC = [
-    ("Need and target group", 25),
-    ("Project design and feasibility", 25),
-    ("Organization capacity and team", 20),
-    ("Budget soundness", 15),
-    ("Sustainability and impact", 15),
+    (gettext_noop("Need and target group"), 25),
+    (gettext_noop("Project design and feasibility"), 25),
+    (gettext_noop("Organization capacity and team"), 20),
+    (gettext_noop("Budget soundness"), 15),
+    (gettext_noop("Sustainability and impact"), 15),
 ]
 DEFAULT_SCHEDULE = [(50, Trigger.SIGNING), (30, Trigger.MIDTERM_PASSED), (20, Trigger.FINAL_PASSED)]
 CENT = Decimal("0.01")
