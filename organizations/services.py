@@ -243,7 +243,7 @@ def organization_remove_from_abnormal_list(*, organization: Organization, by, re
     _require_staff(by)
     today = timezone.localdate()
     missing = AnnualReport.objects.filter(
-        organization=organization, status__in=[R.DRAFT, R.RETURNED], campaign__deadline__lt=today
+        organization=organization, status=R.DRAFT, campaign__deadline__lt=today
     ).select_related("campaign").first()
     if missing is not None:
         raise DomainError(
@@ -558,9 +558,8 @@ def abnormal_list_draw_up(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     listed = 0
     for campaign in InspectionCampaign.objects.filter(deadline__lt=today):
-        reports = campaign.reports.filter(
-            status__in=[R.DRAFT, R.RETURNED], organization__status=S.VERIFIED
-        ).select_related("organization")
+        # never submitted = still a draft; a returned report was filed and is being corrected
+        reports = campaign.reports.filter(status=R.DRAFT, organization__status=S.VERIFIED).select_related("organization")
         for report in reports:
             organization_transition(
                 organization=report.organization, to=S.ABNORMAL, by=None,

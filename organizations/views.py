@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -337,7 +338,10 @@ def status_action(request, pk: int):
         messages.success(request, _("Status changed."))
     except DomainError as exc:
         _error(request, exc)
-    return redirect(request.POST.get("next") or "organizations:manage", *([] if request.POST.get("next") else [pk]))
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(nxt)
+    return redirect("organizations:manage", pk)
 
 
 @login_required

@@ -268,3 +268,12 @@ def test_newly_verified_org_is_enrolled_in_open_campaign(owner_a, staff):
     services.organization_verify(organization=org, by=staff)
     assert services.campaigns_enroll_open() == 1
     assert InspectionCampaign.objects.get(pk=campaign.pk).reports.filter(organization=org).exists()
+
+
+@pytest.mark.django_db
+def test_status_action_does_not_redirect_off_site(client, owner_a, staff):
+    org = make_org(owner=owner_a, status=S.PENDING)
+    client.force_login(staff)
+    resp = client.post(reverse("organizations:status_action", args=[org.pk]),
+                       {"action": "verify", "next": "https://evil.example.com/"})
+    assert resp["Location"] == reverse("organizations:manage", args=[org.pk])
