@@ -185,7 +185,9 @@ def _last_year(orgs, reviewers, lottery, social, staff) -> Round:
                 lottery_left -= amount
         d = direct[i] if awarded else 150 + (i % 5) * 30
         apps.append(Application(
-            round=rnd, organization=org, category=cat, title=f"{org.short_name}·{theme}项目",
+            round=rnd, organization=org, category=cat,
+            # titles never carry the organization's name: the round is reviewed blind
+            title=f"{(org.street.name if org.street else '海曙')[:2]}{theme}项目（{i + 1:02d}）",
             summary=f"面向{org.street.name if org.street else '海曙区'}的{theme}服务。", need="服务对象需求调研显示缺口明显。",
             target_group={"elderly": "老年人", "disabled": "残疾人", "orphans": "困境儿童", "poor": "困难家庭"}[cat],
             activity_plan="需求评估；小组活动；个案服务；志愿者培训；成效评估。", street=org.street, community=org.community,
@@ -308,7 +310,7 @@ def _open_round(orgs, lottery27, staff) -> Round:
     for i, status in enumerate([S.DRAFT, S.SUBMITTED, S.SUBMITTED, S.SUBMITTED]):
         org = orgs[i]
         app = Application.objects.create(
-            round=rnd, organization=org, category=CATEGORIES[i], title=f"{org.short_name}·2027年度服务项目",
+            round=rnd, organization=org, category=CATEGORIES[i], title=f"2027年度{THEMES[CATEGORIES[i]][0]}服务项目",
             summary="延续并深化上一年度服务。", need="需求评估", target_group="社区居民", activity_plan="活动计划",
             street=org.street, duration_months=12, requested_amount=Decimal("30000"), expected_direct=200,
             expected_indirect=800, status=status, submitted_at=timezone.now() if status == S.SUBMITTED else None,

@@ -18,6 +18,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -288,16 +289,15 @@ def round_dashboard(round_id: int) -> dict:
     totals["money_stopped"] = Installment.objects.filter(
         application__round_id=round_id, status=Installment.Status.STOPPED, application__status__in=AWARDED_STATUSES
     ).aggregate(s=Coalesce(Sum("planned_amount"), _zero()))["s"]
-    actual = ProgressReport.objects.filter(application__round_id=round_id).exclude(status=ProgressReport.Status.DUE)
-    # the latest report of each project carries its cumulative actual figures: take the final
-    # when there is one, else the mid-term.
-    final = actual.filter(kind=ProgressReport.Kind.FINAL).aggregate(
-        d=Coalesce(Sum("actual_direct"), 0), i=Coalesce(Sum("actual_indirect"), 0))
-    mid_only = actual.filter(kind=ProgressReport.Kind.MIDTERM).exclude(
-        application__reports__kind=ProgressReport.Kind.FINAL, application__reports__status__in=["submitted", "evaluated"]
-    ).aggregate(d=Coalesce(Sum("actual_direct"), 0), i=Coalesce(Sum("actual_indirect"), 0))
-    totals["actual_direct"] = final["d"] + mid_only["d"]
-    totals["actual_indirect"] = final["i"] + mid_only["i"]
+    # Actual beneficiaries: each project's latest filed report carries its cumulative figures,
+    # so take the final report where one is filed, else the mid-term one.
+    filed = ProgressReport.objects.filter(application__round_id=round_id).exclude(status=ProgressReport.Status.DUE)
+    final_filed = ProgressReport.objects.filter(
+        application=OuterRef("application"), kind=ProgressReport.Kind.FINAL
+    ).exclude(status=ProgressReport.Status.DUE)
+    latest = filed.filter(Q(kind=ProgressReport.Kind.FINAL) | ~Exists(final_filed))
+    actual = latest.aggregate(d=Coalesce(Sum("actual_direct"), 0), i=Coalesce(Sum("actual_indirect"), 0))
+    totals["actual_direct"], totals["actual_indirect"] = actual["d"], actual["i"]
     by_category = list(
         apps.values("category").annotate(
             applications=Count("pk"),

@@ -25,6 +25,7 @@ urlpatterns = [
     path("ventures/manage/", views.manage, name="manage"),
     path("ventures/manage/rounds/<int:pk>/", views.round_dashboard, name="dashboard"),
     path("ventures/manage/rounds/new/", views.round_edit, name="round_new"),
+    path("ventures/manage/rounds/<int:pk>/applications/", views.round_applications, name="round_applications"),
     path("ventures/manage/rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
     path("ventures/manage/funds/new/", views.fund_new, name="fund_new"),
     path("ventures/manage/rounds/<int:pk>/ranking/", views.ranking, name="ranking"),

@@ -310,6 +310,21 @@ def round_dashboard(request, pk: int):
 
 
 @login_required
+def round_applications(request, pk: int):
+    """Staff list of a round's applications, filtered by status and category."""
+    _staff_only(request)
+    from ventures.filters import VentureApplicationFilter
+
+    rnd = get_object_or_404(Round, pk=pk)
+    qs = selectors.with_scores(
+        Application.objects.filter(round=rnd).exclude(status=S.DRAFT).select_related("organization", "street")
+    ).order_by("pk")
+    f = VentureApplicationFilter(request.GET, queryset=qs)
+    page = Paginator(f.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "ventures/round_applications.html", {"round": rnd, "filter": f, "page_obj": page})
+
+
+@login_required
 def screening(request, pk: int):
     _staff_only(request)
     app = get_object_or_404(Application.objects.select_related("round", "organization"), pk=pk)

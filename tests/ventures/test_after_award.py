@@ -184,3 +184,20 @@ def test_double_funding_detected(rnd, applicant, projects_staff):
     again = make_submitted(rnd, org, user, title="同一项目")
     checks = {c["code"]: c["passed"] for c in selectors.eligibility_checks(again)}
     assert checks["no_double_funding"] is False
+
+
+def test_dashboard_actual_beneficiaries_use_latest_report(rnd, applicant, projects_staff):
+    user, org = applicant
+    app = make_awarded(rnd, org, user, projects_staff)
+    services.agreement_accept(application=app, user=user)
+    services.installment_pay(installment=app.installments.get(order=0), by=projects_staff)
+    mid = app.reports.get(kind="midterm")
+    services.report_submit(report=mid, user=user, activities="a", actual_direct=40, actual_indirect=100, spending={})
+    t = selectors.round_dashboard(rnd.pk)["totals"]
+    assert (t["actual_direct"], t["actual_indirect"]) == (40, 100)
+    services.report_evaluate(report=mid, by=projects_staff, score=80, result="pass")
+    final = app.reports.get(kind="final")
+    services.report_submit(report=final, user=user, activities="b", actual_direct=90, actual_indirect=300, spending={})
+    t = selectors.round_dashboard(rnd.pk)["totals"]
+    assert (t["actual_direct"], t["actual_indirect"]) == (90, 300)
+    assert t["money_paid"] == app.installments.get(order=0).planned_amount

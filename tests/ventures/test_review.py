@@ -220,3 +220,25 @@ def test_reviewed_when_all_reviews_in(rnd, applicant, projects_staff):
     assert app.status == "in_review"
     app = score_all(app, [80])
     assert app.status == "reviewed"
+
+
+def test_review_submitted_through_api(client, rnd, applicant, projects_staff):
+    app = _in_review(rnd, applicant, projects_staff)
+    review = app.reviews.first()
+    client.force_login(review.reviewer)
+    detail = client.get(f"/api/v1/ventures/reviews/{review.pk}/").json()
+    assert sum(c["weight"] for c in detail["criteria"]) == 100
+    bad = client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/",
+                      {"scores": [{"criterion": c["id"], "score": "120"} for c in detail["criteria"]]},
+                      content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
+    r = client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/",
+                    {"scores": [{"criterion": c["id"], "score": "75"} for c in detail["criteria"]], "comment": "ok"},
+                    content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "submitted" and r.json()["total"] == "75.00"
+    again = client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/",
+                        {"scores": [{"criterion": c["id"], "score": "10"} for c in detail["criteria"]]},
+                        content_type="application/json")
+    assert again.status_code == 400 and again.json()["error"]["code"] == "submitted"
+    review.refresh_from_db()
+    assert review.total == Decimal("75.00")
