@@ -36,15 +36,15 @@ registry.register_nav("hotline_stats", registry.NavLink(_("Hotline statistics"),
 
 
 def _requests() -> int:
-    from hotline.selectors import hotline_headline
+    from hotline.selectors import hotline_headline_cached
 
-    return hotline_headline()["total"]
+    return hotline_headline_cached()["total"]
 
 
 def _resolved() -> str:
-    from hotline.selectors import hotline_headline
+    from hotline.selectors import hotline_headline_cached
 
-    rate = hotline_headline()["resolved_rate"]
+    rate = hotline_headline_cached()["resolved_rate"]
     return "—" if rate is None else f"{rate * 100:.0f}%"
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from center.calendar import end_of_day
+from center.permissions import units_visible_to
 from hotline.models import ExtensionRequest, ServiceCategory, Ticket, TicketEvent
 from hotline.services import WITH_UNIT
 
@@ -44,7 +46,7 @@ def _queues(now: datetime) -> dict[str, Q]:
 
 
 DISPATCHER_QUEUES = ["to_dispatch", "due_today", "overdue", "awaiting_callback", "returned", "extensions", "unsigned", "open", "all"]
-HANDLER_QUEUES = ["to_sign", "working", "overdue", "answered", "all"]
+HANDLER_QUEUES = ["open", "to_sign", "working", "overdue", "answered", "all"]
 
 
 def dispatcher_queue(*, queue: str, now: datetime | None = None) -> QuerySet:
@@ -66,11 +68,18 @@ def dispatcher_queue_counts(*, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
+def _unit_ids(user):
+    """Ids of the handler's unit and the units below it, as a subquery: the ticket side is
+    then read through its (assigned_unit, status) index instead of a join on the path."""
+    return units_visible_to(user).values("pk")
+
+
 def handler_tickets(*, user, queue: str = "all", now: datetime | None = None) -> QuerySet:
     """The tickets of a handler's unit and the units below it (a street sees its communities')."""
     now = now or timezone.now()
-    qs = Ticket.objects.filter(assigned_unit__path__startswith=user.network_unit.path)
+    qs = Ticket.objects.filter(assigned_unit__in=_unit_ids(user))
     conds = {
+        "open": Q(status__in=OPEN_STATUSES),
         "to_sign": Q(status=S.DISPATCHED),
         "working": Q(status__in=(S.SIGNED_FOR, S.IN_PROGRESS, S.REOPENED)),
         "overdue": Q(status__in=WITH_UNIT, answer_due__lt=now),
@@ -83,7 +92,7 @@ def handler_tickets(*, user, queue: str = "all", now: datetime | None = None) ->
 
 def handler_counts(*, user, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    qs = Ticket.objects.filter(assigned_unit__path__startswith=user.network_unit.path, status__in=OPEN_STATUSES)
+    qs = Ticket.objects.filter(assigned_unit__in=_unit_ids(user), status__in=OPEN_STATUSES)
     return qs.aggregate(
         to_sign=Count("pk", filter=Q(status=S.DISPATCHED)),
         working=Count("pk", filter=Q(status__in=(S.SIGNED_FOR, S.IN_PROGRESS, S.REOPENED))),
@@ -208,6 +217,28 @@ def hotline_breakdowns(*, start: date | None = None, end: date | None = None) ->
         for r in rows:
             r["width"] = round(100 * r["count"] / top, 1)
     return out
+
+
+STATS_CACHE_SECONDS = 300
+
+
+def hotline_statistics_cached(*, start: date | None, end: date | None) -> tuple[dict, dict]:
+    """Figures and breakdowns for the statistics page, cached for a few minutes: each is a
+    scan of the period's tickets, and a dashboard may lag that much."""
+    key = f"hotline:stats:{start}:{end}"
+    value = cache.get(key)
+    if value is None:
+        value = (hotline_figures(start=start, end=end), hotline_breakdowns(start=start, end=end))
+        cache.set(key, value, STATS_CACHE_SECONDS)
+    return value
+
+
+def hotline_headline_cached() -> dict:
+    value = cache.get("hotline:headline")
+    if value is None:
+        value = hotline_headline()
+        cache.set("hotline:headline", value, STATS_CACHE_SECONDS)
+    return value
 
 
 def hotline_headline() -> dict:

@@ -278,9 +278,9 @@ def call_intake(request):
 def unit_list(request):
     """A handler's tickets: their unit's, and for a street also its communities'."""
     _require(request.user.is_handler)
-    queue = request.GET.get("queue", "all")
+    queue = request.GET.get("queue", "open")
     if queue not in selectors.HANDLER_QUEUES:
-        queue = "all"
+        queue = "open"
     filterset = TicketFilter(request.GET, queryset=selectors.handler_tickets(user=request.user, queue=queue))
     page = _page(request, filterset.qs)
     return render(
@@ -414,8 +414,7 @@ def _stats_period(request) -> tuple[date | None, date | None]:
 def statistics(request):
     _require(is_hotline_staff(request.user))
     start, end = _stats_period(request)
-    figures = selectors.hotline_figures(start=start, end=end)
-    breakdowns = selectors.hotline_breakdowns(start=start, end=end)
+    figures, breakdowns = selectors.hotline_statistics_cached(start=start, end=end)
     if request.GET.get("format") == "xlsx":
         rows = []
         for title, key in ((_("Type"), "type"), (_("Category"), "category"), (_("Unit"), "unit"), (_("Month"), "month")):
