@@ -250,3 +250,41 @@ def test_my_requests_query_count_is_constant(client, resident):
     client.force_login(resident)
     file_ticket(resident=resident)
     assert_constant_queries(lambda: client.get(reverse("hotline:mine")), lambda: [file_ticket(resident=resident) for _ in range(3)])
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_filing_with_an_image_and_refusing_a_fake_one(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ok = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
+    assert client.post(reverse("hotline:file"), _form(images=[ok])).status_code == 302
+    assert Ticket.objects.get().images.count() == 1
+    fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image at all", content_type="image/jpeg")
+    r = client.post(reverse("hotline:file"), _form(images=[fake]))
+    assert r.status_code == 200 and "photo.jpg" in r.text
+    assert Ticket.objects.count() == 1
+
+
+def test_desk_search_and_filters(client, people):
+    a = file_ticket(title="轮椅出入困难", ticket_type="complaint")
+    b = file_ticket(title="助餐服务")
+    client.force_login(people.dispatcher)
+    page = client.get(reverse("hotline:desk"), {"queue": "all", "q": "轮椅"}).text
+    assert a.tracking_number in page and b.tracking_number not in page
+    page = client.get(reverse("hotline:desk"), {"queue": "all", "ticket_type": "help"}).text
+    assert b.tracking_number in page and a.tracking_number not in page
+    page = client.get(reverse("hotline:desk"), {"queue": "all", "q": b.tracking_number}).text
+    assert b.tracking_number in page and a.tracking_number not in page
+
+
+def test_admin_pages_open(client, make_user, ticket):
+    client.force_login(make_user("root_t", role="staff", department="admin", is_staff=True, is_superuser=True))
+    for model in ("ticket", "servicecategory", "deadlinepolicy", "extensionrequest", "callback", "phonereveal", "apikey"):
+        assert client.get(f"/admin/hotline/{model}/").status_code == 200, model
+    assert client.get(f"/admin/hotline/ticket/{ticket.pk}/change/").status_code == 200
+    assert client.get("/admin/hotline/apikey/add/").status_code == 200
