@@ -1,16 +1,44 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ventures import models
 
 
+class _SumsTo100(BaseInlineFormSet):
+    """The rubric's weights (or the schedule's percents) must sum to 100."""
+
+    field = ""
+
+    def clean(self):
+        super().clean()
+        rows = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        total = sum(r.get(self.field) or 0 for r in rows)
+        if rows and total != 100:
+            if self.field == "weight":
+                raise ValidationError(_("The weights must sum to 100 (they sum to %(n)d).") % {"n": total})
+            raise ValidationError(_("The percents must sum to 100."))
+
+
+class _WeightsFormSet(_SumsTo100):
+    field = "weight"
+
+
+class _PercentsFormSet(_SumsTo100):
+    field = "percent"
+
+
 class CriterionInline(admin.TabularInline):
     model = models.Criterion
+    formset = _WeightsFormSet
     extra = 0
 
 
 class InstallmentRuleInline(admin.TabularInline):
     model = models.InstallmentRule
+    formset = _PercentsFormSet
     extra = 0
 
 

@@ -74,3 +74,35 @@ def test_fund_page(client, projects_staff):
     assert Fund.objects.get(source="social_work", year=2026).budget == Decimal("300000")
     page = client.get(reverse("ventures:manage")).content.decode()
     assert "300000" in page
+
+
+def test_admin_refuses_rubric_not_summing_to_100(client, make_user):
+    staff = make_user("su_t", role="staff", department="admin", is_staff=True, is_superuser=True)
+    rnd = make_round(staff)
+    crits = list(rnd.criteria.all())
+    rules = list(rnd.installment_rules.all())
+    client.force_login(staff)
+    url = reverse("admin:ventures_round_change", args=[rnd.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        "fund": rnd.fund_id, "year": rnd.year, "title": rnd.title, "description": "", "categories": '["elderly"]',
+        "cap": "50000", "budget": "200000",
+        "call_opens_0": timezone.localtime(rnd.call_opens).strftime("%Y-%m-%d"), "call_opens_1": "09:00:00",
+        "call_closes_0": timezone.localtime(rnd.call_closes).strftime("%Y-%m-%d"), "call_closes_1": "17:00:00",
+        "notice_working_days": 7, "min_months": 6, "max_months": 12, "reviewers_per_application": 5,
+        "created_at_0": "2026-01-01", "created_at_1": "00:00:00",
+        "criteria-TOTAL_FORMS": len(crits), "criteria-INITIAL_FORMS": len(crits),
+        "installment_rules-TOTAL_FORMS": len(rules), "installment_rules-INITIAL_FORMS": len(rules),
+    }
+    for i, c in enumerate(crits):
+        data.update({f"criteria-{i}-id": c.pk, f"criteria-{i}-round": rnd.pk, f"criteria-{i}-name": c.name,
+                     f"criteria-{i}-weight": c.weight + (1 if i == 0 else 0), f"criteria-{i}-order": i})
+    for i, r in enumerate(rules):
+        data.update({f"installment_rules-{i}-id": r.pk, f"installment_rules-{i}-round": rnd.pk,
+                     f"installment_rules-{i}-order": i, f"installment_rules-{i}-percent": r.percent,
+                     f"installment_rules-{i}-trigger": r.trigger})
+    r = client.post(url, data)
+    assert r.status_code == 200  # re-shown with the error
+    errors = [str(e) for fs in r.context["inline_admin_formsets"] for e in fs.formset.non_form_errors()]
+    assert any("101" in e for e in errors), errors
+    assert sum(rnd.criteria.values_list("weight", flat=True)) == 100
