@@ -45,7 +45,10 @@ def _resolved() -> str:
     from hotline.selectors import hotline_headline_cached
 
     rate = hotline_headline_cached()["resolved_rate"]
-    return "—" if rate is None else f"{rate * 100:.0f}%"
+    if rate is None:
+        return "—"
+    # One decimal unless whole: 220 of 221 due is 99.5%, not a rounded-up 100%.
+    return f"{rate * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 registry.register_home_figure(registry.HomeFigure("hotline_requests", _("residents' help requests"), _requests, order=30))

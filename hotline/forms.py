@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from center.models import NetworkUnit
 from center.validators import IMAGE_MIME_TYPES, normalize_phone, validate_upload
@@ -48,7 +49,7 @@ class TicketFileForm(forms.Form):
 
     ticket_type = forms.ChoiceField(label=_("Kind of request"), choices=Ticket.Type.choices, initial=Ticket.Type.HELP)
     category = forms.ModelChoiceField(label=_("About"), queryset=ServiceCategory.objects.filter(active=True))
-    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    title = forms.CharField(label=pgettext_lazy("hotline", "Title"), max_length=120, required=False)
     description = forms.CharField(label=_("What do you need?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
     area = AreaField(label=_("Street / community"), required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
@@ -76,7 +77,7 @@ class PhoneIntakeForm(forms.Form):
     """A phone call logged by staff: the few fields that matter, in the order they are said."""
 
     phone = forms.CharField(label=_("Caller's phone"), max_length=20, widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "tel"}))
-    resident_name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    resident_name = forms.CharField(label=pgettext_lazy("hotline", "Name"), max_length=60, required=False)
     description = forms.CharField(label=_("What they need"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     ticket_type = forms.ChoiceField(label=_("Type"), choices=Ticket.Type.choices, initial=Ticket.Type.HELP)
     category = forms.ModelChoiceField(label=_("Category"), queryset=ServiceCategory.objects.filter(active=True))
@@ -108,7 +109,7 @@ class RateForm(forms.Form):
 
 
 class CallbackForm(forms.Form):
-    result = forms.ChoiceField(label=_("Result"), choices=Ticket.Satisfaction.choices)
+    result = forms.ChoiceField(label=pgettext_lazy("hotline", "Result"), choices=Ticket.Satisfaction.choices)
     comment = forms.CharField(label=_("Comment"), max_length=1000, required=False)
     objective_reason = forms.BooleanField(label=Callback._meta.get_field("objective_reason").help_text, required=False)
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -97,7 +98,7 @@ class Ticket(models.Model):
         RECEIVED = "received", _("Received")
         DISPATCHED = "dispatched", _("Dispatched")
         SIGNED_FOR = "signed_for", _("Signed for")
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("hotline", "In progress")
         ANSWERED = "answered", _("Answered")
         CLOSED = "closed", _("Closed")
         RETURNED = "returned", _("Returned")
@@ -226,7 +227,7 @@ class TicketEvent(models.Model):
     """One line of a ticket's timeline. Only `public` lines reach the resident."""
 
     class Kind(models.TextChoices):
-        FILED = "filed", _("Filed")
+        FILED = "filed", pgettext_lazy("hotline", "Filed")
         DISPATCHED = "dispatched", _("Dispatched")
         SIGNED_FOR = "signed_for", _("Signed for")
         STARTED = "started", _("Work started")
@@ -314,7 +315,7 @@ class Callback(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="callbacks", verbose_name=_("help request"))
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    result = models.CharField(_("result"), max_length=12, choices=Ticket.Satisfaction.choices)
+    result = models.CharField(pgettext_lazy("hotline", "result"), max_length=12, choices=Ticket.Satisfaction.choices)
     comment = models.TextField(_("comment"), blank=True)
     objective_reason = models.BooleanField(
         _("objective reason"),
@@ -361,7 +362,7 @@ class ApiKey(models.Model):
     """A key issued by staff to an Open311 client that may POST requests."""
 
     name = models.CharField(_("client name"), max_length=100)
-    key = models.CharField(_("key"), max_length=64, unique=True, default=new_api_key)
+    key = models.CharField(pgettext_lazy("hotline", "key"), max_length=64, unique=True, default=new_api_key)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("issued at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
