@@ -209,9 +209,15 @@ class Ticket(models.Model):
         return ""
 
 
+def image_path(instance, filename: str) -> str:
+    """A random name: resident photos must not be found by guessing a path."""
+    ext = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
+    return f"hotline/{timezone.now():%Y/%m}/{secrets.token_urlsafe(18)}.{ext}"
+
+
 class TicketImage(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="images", verbose_name=_("help request"))
-    file = models.FileField(_("image"), upload_to="hotline/%Y/%m/")
+    file = models.FileField(_("image"), upload_to=image_path)
     mime = models.CharField(max_length=40, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
 

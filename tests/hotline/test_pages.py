@@ -263,7 +263,8 @@ def test_filing_with_an_image_and_refusing_a_fake_one(client):
 
     ok = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
     assert client.post(reverse("hotline:file"), _form(images=[ok])).status_code == 302
-    assert Ticket.objects.get().images.count() == 1
+    image = Ticket.objects.get().images.get()
+    assert image.mime == "image/png" and "photo" not in image.file.name  # a random, unguessable name
     fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image at all", content_type="image/jpeg")
     r = client.post(reverse("hotline:file"), _form(images=[fake]))
     assert r.status_code == 200 and "photo.jpg" in r.text
