@@ -9,10 +9,10 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from center.api.pagination import PortalPagination
 from organizations import selectors, services
 from organizations.filters import OrganizationDirectoryFilter
 from organizations.models import AnnualReport, InspectionCampaign, Membership, Organization
+from organizations.pagination import DirectoryApiPagination
 
 
 class OrganizationServiceAreaOutput(serializers.Serializer):
@@ -36,7 +36,7 @@ class OrganizationDirectoryListApi(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
     serializer_class = OrganizationListOutput
     filterset_class = OrganizationDirectoryFilter
-    pagination_class = PortalPagination
+    pagination_class = DirectoryApiPagination
 
     def get_queryset(self):
         return selectors.directory_queryset()

@@ -75,7 +75,12 @@ registry.register_bench_seeder(registry.BenchSeeder("organizations", _seed, orde
 
 
 def _directory_path():
-    return reverse("organizations:directory") + "?q=%E6%98%9F%E6%98%9F&page=2"
+    # a common word (1 in 20 names at bench scale), second page
+    return reverse("organizations:directory") + "?q=%E5%A4%95%E9%98%B3%E7%BA%A2&page=2"
+
+
+def _directory_exact_path():
+    return reverse("organizations:directory") + "?q=%E6%98%9F%E6%98%9F%E7%9A%84%E5%AD%A9%E5%AD%90"
 
 
 def _directory_api_path():
@@ -91,5 +96,6 @@ def _detail_path():
 
 registry.register_bench_page(registry.BenchPage("organizations-directory", lambda: reverse("organizations:directory")))
 registry.register_bench_page(registry.BenchPage("organizations-directory-search", _directory_path))
+registry.register_bench_page(registry.BenchPage("organizations-directory-search-name", _directory_exact_path))
 registry.register_bench_page(registry.BenchPage("organizations-directory-api", _directory_api_path))
 registry.register_bench_page(registry.BenchPage("organizations-detail", _detail_path))

@@ -37,6 +37,7 @@ from organizations.models import (
     Membership,
     Organization,
 )
+from organizations.pagination import CachedCountPaginator
 
 PAGE_SIZE = 20
 
@@ -69,7 +70,7 @@ def _error(request, exc) -> None:
 def directory(request):
     flt = OrganizationDirectoryFilter(request.GET or None, queryset=selectors.directory_queryset())
     qs = flt.qs if flt.is_bound and flt.is_valid() else selectors.directory_queryset()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "organizations/directory.html", {"filter": flt, "page_obj": page})
 
 

@@ -41,3 +41,9 @@ def _english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_count_cache(settings):
+    """Query-count tests compare runs: the directory's cached total would hide a query."""
+    settings.ORGANIZATIONS_COUNT_CACHE_SECONDS = 0

@@ -129,3 +129,26 @@ def test_home_figure_and_nav(client, orgs):
 
     fig = next(f for f in registry.home_figures() if f.key == "organizations")
     assert fig.compute() == Organization.objects.filter(status="verified").count() == 2
+
+
+@pytest.mark.django_db
+def test_directory_total_is_cached_briefly(client, settings, network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ORGANIZATIONS_COUNT_CACHE_SECONDS = 60
+    make_org(street=network.nanmen)
+    url = reverse("organizations:directory")
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(url)
+    assert resp.context["page_obj"].paginator.count == 1
+    assert not any("COUNT(*)" in q["sql"] for q in ctx.captured_queries)
+    resp = client.get(url, {"org_type": "foundation"})  # another filter: its own count
+    assert resp.context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.django_db
+def test_latin_name_search_ignores_case(client, network):
+    make_org("海曙区YOUTH志愿者协会", street=network.nanmen)
+    assert _names(client.get(reverse("organizations:directory"), {"q": "youth"})) == ["海曙区YOUTH志愿者协会"]
