@@ -14,6 +14,7 @@ from stdnum.cn import uscc
 from center.models import User
 from organizations.models import Organization
 from ventures.models import Application, Criterion, Fund, Review, ReviewScore, Round
+from ventures.selectors import ExactNumber
 
 BENCH_TITLE = "bench: ventures round"
 N_PER_SCALE = 5000
@@ -76,4 +77,5 @@ def seed(scale: float = 1) -> None:
     weighted = (ReviewScore.objects.filter(review=OuterRef("pk")).order_by().values("review")
                 .annotate(t=Sum(F("score") * F("criterion__weight"))).values("t")[:1])
     Review.objects.filter(application__round=rnd).update(
-        total=ExpressionWrapper(Subquery(weighted) / 100, output_field=DecimalField(max_digits=6, decimal_places=2)))
+        total=ExpressionWrapper(ExactNumber(Subquery(weighted), output_field=DecimalField(max_digits=12, decimal_places=4)) / 100,
+                               output_field=DecimalField(max_digits=6, decimal_places=2)))

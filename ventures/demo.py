@@ -40,6 +40,7 @@ from ventures.models import (
     Round,
     SpendingLine,
 )
+from ventures.selectors import ExactNumber
 
 S = Application.Status
 LAST_YEAR_TITLE = "2025年度海曙区公益创投项目"
@@ -247,7 +248,8 @@ def _last_year(orgs, reviewers, lottery, social, staff) -> Round:
         .annotate(t=Sum(F("score") * F("criterion__weight"))).values("t")[:1]
     )
     Review.objects.filter(application__round=rnd).update(
-        total=ExpressionWrapper(Subquery(weighted) / 100, output_field=DecimalField(max_digits=6, decimal_places=2)))
+        total=ExpressionWrapper(ExactNumber(Subquery(weighted), output_field=DecimalField(max_digits=12, decimal_places=4)) / 100,
+                               output_field=DecimalField(max_digits=6, decimal_places=2)))
 
     # after the award: agreements, installments, mid-term reports and evaluations
     awarded = [a for a in apps if a.award_amount]

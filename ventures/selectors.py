@@ -21,6 +21,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -117,6 +118,17 @@ def application_paid(application_id: int) -> Decimal:
 
 # --- scores ------------------------------------------------------------------------------
 
+class ExactNumber(Func):
+    """The expression itself, but REAL on SQLite: its NUMERIC affinity stores 216.0 as the
+    integer 216, and integer division would truncate a mean (PostgreSQL keeps numerics)."""
+
+    template = "%(expressions)s"
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS REAL)", **extra_context)
+
+
 def _review_stat(agg):
     qs = (
         Review.objects.filter(application=OuterRef("pk"), status=Review.Status.SUBMITTED)
@@ -138,10 +150,10 @@ def with_scores(qs):
     return qs.annotate(
         score=Case(
             When(n_reviews__gte=TRIM_FROM, then=ExpressionWrapper(
-                (F("score_sum") - F("score_max") - F("score_min")) * Value(Decimal("1.0000")) / (F("n_reviews") - 2),
+                ExactNumber(F("score_sum") - F("score_max") - F("score_min"), output_field=SCORE_FIELD) / (F("n_reviews") - 2),
                 output_field=SCORE_FIELD)),
             When(n_reviews__gte=1, then=ExpressionWrapper(
-                F("score_sum") * Value(Decimal("1.0000")) / F("n_reviews"), output_field=SCORE_FIELD)),
+                ExactNumber(F("score_sum"), output_field=SCORE_FIELD) / F("n_reviews"), output_field=SCORE_FIELD)),
             default=None,
             output_field=SCORE_FIELD,
         ),

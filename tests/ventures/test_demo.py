@@ -53,3 +53,12 @@ def test_demo_reproduces_the_seed_and_is_idempotent(client):
     # the home page figures come from the rows
     home = client.get("/").content.decode()
     assert "1,445,000" in home
+
+
+def test_demo_review_totals_match_weighted_scores():
+    load_center_demo()
+    demo.load_ventures_demo()
+    review = Review.objects.filter(application__round__title=demo.LAST_YEAR_TITLE).prefetch_related(
+        "scores__criterion").first()
+    expected = sum(s.score * s.criterion.weight for s in review.scores.all()) / 100
+    assert abs(review.total - expected) <= Decimal("0.01")

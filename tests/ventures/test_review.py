@@ -242,3 +242,11 @@ def test_review_submitted_through_api(client, rnd, applicant, projects_staff):
     assert again.status_code == 400 and again.json()["error"]["code"] == "submitted"
     review.refresh_from_db()
     assert review.total == Decimal("75.00")
+
+
+def test_mean_keeps_fractions(rnd, applicant, projects_staff):
+    user, org = applicant
+    app = make_reviewed(rnd, org, user, projects_staff, scores=(70, 80, 91))
+    scored = selectors.application_with_score(app.pk)
+    assert abs(scored.score - Decimal("80.3333")) < Decimal("0.001")
+    assert scored.disagreement is True and scored.spread == Decimal("21")
