@@ -20,7 +20,9 @@ def test_healthz_ok(client):
 
 
 @pytest.mark.django_db
-def test_healthz_with_broker_down_is_degraded_not_500(client):
+def test_healthz_with_broker_down_is_degraded_not_500(client, monkeypatch):
+    # Celery reads CELERY_BROKER_URL from the environment before its own config.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     original = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     try:
