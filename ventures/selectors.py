@@ -199,6 +199,14 @@ def open_rounds(now=None):
     return Round.objects.filter(call_opens__lte=now, call_closes__gt=now).select_related("fund").order_by("call_closes")
 
 
+def rounds_on_notice(today=None):
+    """Rounds whose public notice (公示) is running or has applications still on notice."""
+    today = today or timezone.localdate()
+    return Round.objects.filter(
+        Q(notice_ends__gte=today) | Q(applications__status=S.ON_NOTICE), notice_starts__isnull=False
+    ).distinct().order_by("-notice_starts")
+
+
 def rounds_for_staff():
     return Round.objects.select_related("fund").annotate(
         n_applications=Count("applications", filter=~Q(applications__status=S.DRAFT)),

@@ -68,7 +68,9 @@ def _application_for(request, pk: int) -> Application:
 # --- public ----------------------------------------------------------------------------
 
 def round_list(request):
-    return render(request, "ventures/round_list.html", {"rounds": selectors.open_rounds()})
+    return render(request, "ventures/round_list.html", {
+        "rounds": selectors.open_rounds(), "notices": selectors.rounds_on_notice(),
+    })
 
 
 def round_detail(request, pk: int):
@@ -90,7 +92,7 @@ def awarded_list(request):
 def notice(request, pk: int):
     rnd = get_object_or_404(Round, pk=pk)
     return render(request, "ventures/notice.html", {
-        "round": rnd, "applications": selectors.notice_applications(rnd.pk), "form": forms.ObjectionForm(),
+        "round": rnd, "applications": selectors.notice_applications(rnd.pk),
     })
 
 

@@ -188,3 +188,9 @@ def test_staff_pages_refused_to_applicant_and_reviewer(client, projects_staff, a
         assert client.post(reverse("ventures:award", args=[a.pk]), {"amount": "1"}).status_code == 404
     a.refresh_from_db()
     assert a.status == S.ON_NOTICE
+
+
+def test_public_list_links_running_notice(client, projects_staff, applicant, reviewers):
+    rnd, a, b = _on_notice(projects_staff, applicant, reviewers)
+    page = client.get(reverse("ventures:round_list")).content.decode()
+    assert reverse("ventures:notice", args=[rnd.pk]) in page
