@@ -161,3 +161,52 @@ def test_installment_not_due_before_trigger(rnd, applicant, projects_staff):
     with pytest.raises(DomainError) as err:
         services.installment_pay(installment=app.installments.get(order=0), by=projects_staff)
     assert err.value.code == "not_due"  # agreement not signed yet
+
+
+EDGES = [(a, b) for a, nexts in services.PIPELINE.items() for b in sorted(nexts)]
+
+
+@pytest.mark.parametrize(("old", "new"), EDGES, ids=[f"{a}->{b}" for a, b in EDGES])
+def test_every_pipeline_edge_is_allowed_and_recorded(old, new, rnd, applicant, projects_staff):
+    user, org = applicant
+    app = make_draft(rnd, org, user)
+    Application.objects.filter(pk=app.pk).update(status=old)
+    services.application_transition(app, to=new, by=projects_staff, reason="edge")
+    assert Application.objects.get(pk=app.pk).status == new
+    assert _history(app) == [(old, new)]
+
+
+@pytest.mark.parametrize("old", list(services.PIPELINE), ids=list(services.PIPELINE))
+def test_transitions_outside_the_pipeline_refused(old, rnd, applicant):
+    user, org = applicant
+    app = make_draft(rnd, org, user)
+    Application.objects.filter(pk=app.pk).update(status=old)
+    refused = [s for s in S.values if s != old and s not in services.PIPELINE[old]]
+    for to in refused:
+        with pytest.raises(TransitionError):
+            services.application_transition(app, to=to)
+    assert Application.objects.get(pk=app.pk).status == old
+    assert _history(app) == []
+
+
+def test_withdraw_recommendation_frees_budget(rnd, applicant, projects_staff):
+    user, org = applicant
+    app = make_reviewed(rnd, org, user, projects_staff)
+    services.award_approve(application=app, amount=Decimal("30000"), by=projects_staff)
+    assert selectors.round_committed(rnd.pk) == Decimal("30000")
+    app = services.award_withdraw(application=app, by=projects_staff, reason="rethink")
+    assert app.status == S.REVIEWED and app.award_amount is None
+    assert selectors.round_committed(rnd.pk) == 0
+    services.application_not_recommend(application=app, by=projects_staff)
+    app = services.award_approve(application=app, amount=Decimal("20000"), by=projects_staff)
+    assert app.status == S.RECOMMENDED
+
+
+def test_terminate_before_any_payment_returns_everything(rnd, applicant, projects_staff):
+    user, org = applicant
+    app = make_awarded(rnd, org, user, projects_staff, amount=Decimal("40000"))
+    with pytest.raises(DomainError):
+        services.application_terminate(application=app, by=projects_staff, reason=" ")
+    services.application_terminate(application=app, by=projects_staff, reason="organization dissolved")
+    assert selectors.round_committed(rnd.pk) == 0
+    assert not app.installments.filter(status=Installment.Status.PLANNED).exists()
