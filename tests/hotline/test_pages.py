@@ -289,3 +289,42 @@ def test_admin_pages_open(client, make_user, ticket):
         assert client.get(f"/admin/hotline/{model}/").status_code == 200, model
     assert client.get(f"/admin/hotline/ticket/{ticket.pk}/change/").status_code == 200
     assert client.get("/admin/hotline/apikey/add/").status_code == 200
+
+
+def test_extension_and_callback_through_pages(client, people, ticket):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
+    services.ticket_sign_for(ticket=ticket, actor=people.street)
+    url = lambda a: reverse("hotline:ticket_action", args=[ticket.tracking_number, a])  # noqa: E731
+    client.force_login(people.street)
+    assert client.post(url("extension"), {"working_days": "99", "reason": "太多"}).status_code == 400
+    assert client.post(url("extension"), {"working_days": "3", "reason": "需要协调"}).status_code == 302
+    ext = ticket.extensions.get()
+    assert client.post(url("extension_approve"), {"extension": ext.pk}).status_code == 403
+    client.force_login(people.dispatcher)
+    page = client.get(reverse("hotline:desk"), {"queue": "extensions"}).text
+    assert ticket.tracking_number in page
+    assert client.post(url("extension_approve"), {"extension": ext.pk}).status_code == 302
+    ext.refresh_from_db()
+    assert ext.status == "approved"
+    services.ticket_answer(ticket=ticket, actor=people.street, text="已处理")
+    assert client.post(url("callback"), {"result": "dissatisfied", "comment": "没解决"}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "reopened"
+
+
+def test_return_through_page_leaves_handlers_sight(client, people, ticket):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
+    client.force_login(people.street)
+    url = reverse("hotline:ticket_action", args=[ticket.tracking_number, "return"])
+    assert client.post(url, {"reason": ""}).status_code == 400
+    r = client.post(url, {"reason": "非本辖区事项"})
+    assert r.status_code == 302 and r["Location"] == reverse("hotline:unit")
+    client.force_login(people.dispatcher)
+    page = client.get(reverse("hotline:desk"), {"queue": "returned"}).text
+    assert ticket.tracking_number in page and "非本辖区事项" in page
+
+
+def test_beat_schedule_runs_the_sweep_every_15_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["hotline-deadlines-sweep"]
+    assert entry["task"] == "hotline.tasks.deadlines_sweep"
+    assert entry["schedule"].minute == set(range(0, 60, 15))
