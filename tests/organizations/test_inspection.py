@@ -245,3 +245,11 @@ def test_progress_query_count_constant(client, staff, reminder_setup, network):
             AnnualReport.objects.filter(pk=report.pk).update(status=R.SUBMITTED)
 
     assert_constant_queries(lambda: client.get(url), grow)
+
+
+@pytest.mark.django_db
+def test_abnormal_list_skips_reports_returned_for_changes(reminder_setup, org_a):
+    AnnualReport.objects.filter(organization=org_a).update(status=R.RETURNED)
+    assert services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=1)) == 0
+    org_a.refresh_from_db()
+    assert org_a.status == Organization.Status.VERIFIED
