@@ -600,11 +600,18 @@ def review_conflict(request, pk: int):
 @login_required
 def review_attachment(request, pk: int, attachment_pk: int):
     """Reviewers download attachments of applications assigned to them only."""
+    import os
+
     from django.http import FileResponse
 
     review = _own_review(request, pk)
+    if review.status == Review.Status.CONFLICT:
+        raise Http404
     att = get_object_or_404(review.application.attachments, pk=attachment_pk)
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+    name = att.name
+    if review.application.round.blind_review:  # a file name may carry the applicant's name
+        name = f"attachment-{att.pk}{os.path.splitext(att.name)[1]}"
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=name)
 
 
 @login_required

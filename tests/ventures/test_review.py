@@ -250,3 +250,23 @@ def test_mean_keeps_fractions(rnd, applicant, projects_staff):
     scored = selectors.application_with_score(app.pk)
     assert abs(scored.score - Decimal("80.3333")) < Decimal("0.001")
     assert scored.disagreement is True and scored.spread == Decimal("21")
+
+
+def test_blind_attachment_download_hides_file_name(client, projects_staff, reviewers):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rnd = make_round(projects_staff, reviewers_per_application=2, blind_review=True)
+    user, org = make_org_user("blind_files")
+    app = make_submitted(rnd, org, user)
+    att = services.attachment_add(application=app, user=user,
+                                  upload=SimpleUploadedFile("海曙区隐名测试服务中心-章程.pdf", b"%PDF-1.4\n%%EOF\n"))
+    services.screening_decide(application=app, by=projects_staff, eligible=True, reason="ok")
+    services.reviewers_assign(application=app, by=projects_staff)
+    review = app.reviews.first()
+    client.force_login(review.reviewer)
+    r = client.get(reverse("ventures:review_attachment", args=[review.pk, att.pk]))
+    assert r.status_code == 200
+    assert ORG_NAME not in r["Content-Disposition"] and f"attachment-{att.pk}.pdf" in r["Content-Disposition"]
+    other = make_reviewers(1, prefix="nosy")[0]
+    client.force_login(other)
+    assert client.get(reverse("ventures:review_attachment", args=[review.pk, att.pk])).status_code == 404
