@@ -33,8 +33,9 @@ class MultipleImageField(forms.FileField):
 
 class AreaField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
-        qs = NetworkUnit.objects.filter(level__in=(NetworkUnit.Level.STREET, NetworkUnit.Level.COMMUNITY)).order_by("path")
-        super().__init__(queryset=qs, **kwargs)
+        from hotline.selectors import dispatch_units
+
+        super().__init__(queryset=dispatch_units(), **kwargs)
 
     def label_from_instance(self, obj):
         return f"— {obj.name}" if obj.level == NetworkUnit.Level.COMMUNITY else obj.name

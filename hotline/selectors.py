@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from center.calendar import end_of_day
+from center.models import NetworkUnit
 from center.permissions import units_visible_to
 from hotline.models import ExtensionRequest, ServiceCategory, Ticket, TicketEvent
 from hotline.services import WITH_UNIT
@@ -139,6 +140,17 @@ def ticket_find_for_tracking(*, number: str, last4: str) -> Ticket | None:
     if len(last4) != 4 or not last4.isdigit():
         return None
     return Ticket.objects.filter(tracking_number=number, phone__endswith=last4).only("access_key").first()
+
+
+def dispatch_units() -> QuerySet:
+    """Streets in the network's order, each followed by its communities."""
+    street_order = Case(When(level=NetworkUnit.Level.STREET, then=F("sort_order")), default=F("parent__sort_order"))
+    is_community = Case(When(level=NetworkUnit.Level.COMMUNITY, then=Value(1)), default=Value(0))
+    return (
+        NetworkUnit.objects.filter(level__in=(NetworkUnit.Level.STREET, NetworkUnit.Level.COMMUNITY))
+        .annotate(street_order=street_order, is_community=is_community)
+        .order_by("street_order", "parent_id", "is_community", "sort_order", "pk")
+    )
 
 
 def categories_active() -> QuerySet:

@@ -227,7 +227,7 @@ def desk(request):
         queue = "to_dispatch"
     filterset = TicketFilter(request.GET, queryset=selectors.dispatcher_queue(queue=queue))
     page = _page(request, filterset.qs)
-    units = NetworkUnit.objects.filter(level__in=("street", "community")).only("name", "level", "path").order_by("path")
+    units = selectors.dispatch_units().only("name", "level", "parent_id", "sort_order")
     return render(
         request,
         "hotline/desk.html",
@@ -317,7 +317,7 @@ def _detail_context(request, ticket: Ticket, **extra) -> dict:
         "is_dispatcher": is_dispatcher(user),
         "may_handle": may_handle(user, ticket),
         "is_staff": is_hotline_staff(user),
-        "dispatch_units": NetworkUnit.objects.filter(level__in=("street", "community")).order_by("path"),
+        "dispatch_units": selectors.dispatch_units(),
         "child_units": unit.children.order_by("sort_order", "pk") if unit is not None else [],
         "callback_form": CallbackForm(),
         "extension_form": ExtensionForm(),
