@@ -567,6 +567,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     counts = {"reminded": 0, "overdue": 0, "sign_overdue": 0}
+    staff = dispatchers()
     # Reminder (催办) from one working day before the deadline.
     remind_from = end_of_day(add_working_days(today, 1))
     due_soon = Ticket.objects.filter(status__in=WITH_UNIT, answer_due__gte=now, answer_due__lte=remind_from)
@@ -579,32 +580,33 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
         }
         if reminder_send_once(key=key, users=users, title=title, url=_ticket_url(t)):
             counts["reminded"] += 1
-    # Overdue: mark, tell the unit above and the dispatchers.
-    late = Ticket.objects.filter(status__in=WITH_UNIT, answer_due__lt=now)
+    # Overdue: mark, tell the unit above and the dispatchers. Marked tickets are done (an
+    # approved extension clears the mark, and the key names the deadline).
+    late = Ticket.objects.filter(status__in=WITH_UNIT, answer_due__lt=now, is_overdue=False)
     for t in late.select_related("assigned_unit__parent", "assigned_handler"):
-        if not t.is_overdue:
-            Ticket.objects.filter(pk=t.pk).update(is_overdue=True)
         parent = t.assigned_unit.parent if t.assigned_unit and t.assigned_unit.level != NetworkUnit.Level.DISTRICT else None
-        users = unit_handlers(parent) + dispatchers()
+        users = unit_handlers(parent) + staff
         key = f"hotline:{t.pk}:overdue:{t.answer_due:%Y%m%d}"
         title = _("Overdue: help request %(n)s (%(unit)s) has passed its deadline") % {
             "n": t.tracking_number,
             "unit": t.assigned_unit.name if t.assigned_unit else "—",
         }
-        if reminder_send_once(key=key, users=users, title=title, url=_ticket_url(t)):
-            counts["overdue"] += 1
+        with transaction.atomic():  # the mark and the notice land together
+            Ticket.objects.filter(pk=t.pk).update(is_overdue=True)
+            if reminder_send_once(key=key, users=users, title=title, url=_ticket_url(t)):
+                counts["overdue"] += 1
     # Not signed for within a working day of dispatch.
-    unsigned = Ticket.objects.filter(status=S.DISPATCHED, sign_due__lt=now)
+    unsigned = Ticket.objects.filter(status=S.DISPATCHED, sign_due__lt=now, sign_overdue=False)
     for t in unsigned.select_related("assigned_unit__parent"):
-        if not t.sign_overdue:
-            Ticket.objects.filter(pk=t.pk).update(sign_overdue=True)
         parent = t.assigned_unit.parent if t.assigned_unit else None
-        users = unit_handlers(t.assigned_unit) + unit_handlers(parent) + dispatchers()
+        users = unit_handlers(t.assigned_unit) + unit_handlers(parent) + staff
         key = f"hotline:{t.pk}:sign-overdue:{t.dispatched_at:%Y%m%d%H%M%S}"
         title = _("Not signed for: help request %(n)s (%(unit)s)") % {
             "n": t.tracking_number,
             "unit": t.assigned_unit.name if t.assigned_unit else "—",
         }
-        if reminder_send_once(key=key, users=users, title=title, url=_ticket_url(t)):
-            counts["sign_overdue"] += 1
+        with transaction.atomic():
+            Ticket.objects.filter(pk=t.pk).update(sign_overdue=True)
+            if reminder_send_once(key=key, users=users, title=title, url=_ticket_url(t)):
+                counts["sign_overdue"] += 1
     return counts

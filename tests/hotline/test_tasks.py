@@ -4,6 +4,7 @@ import pytest
 
 from center.models import Notification, Reminder
 from hotline import services, tasks
+from hotline.models import Ticket
 from tests.hotline.factories import aware, file_ticket
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,14 @@ def test_closed_tickets_are_left_alone(people, clock):
     services.ticket_answer(ticket=ticket, actor=people.c1, text="答复")
     clock.set(aware(2026, 3, 20, 9))
     assert tasks.deadlines_sweep() == {"reminded": 0, "overdue": 0, "sign_overdue": 0}
+
+
+def test_two_sweeps_racing_send_one_notice(people, clock):
+    """Two workers that both saw the ticket unmarked: the Reminder key still lets one through."""
+    ticket = _dispatched(people, clock, aware(2026, 3, 2, 9))
+    services.ticket_sign_for(ticket=ticket, actor=people.c1)
+    clock.set(aware(2026, 3, 6, 9))
+    assert tasks.deadlines_sweep()["overdue"] == 1
+    Ticket.objects.filter(pk=ticket.pk).update(is_overdue=False)  # as seen by a second worker
+    assert tasks.deadlines_sweep()["overdue"] == 0
+    assert Reminder.objects.filter(key__contains=f"{ticket.pk}:overdue").count() == 1
