@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -361,7 +362,7 @@ class Objection(models.Model):
     """Filed by anyone during the public notice (公示)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("objection", "Open")
         UPHELD = "upheld", _("Upheld: award withdrawn")
         DISMISSED = "dismissed", _("Dismissed")
 
@@ -483,7 +484,7 @@ class Evaluation(models.Model):
     report = models.OneToOneField(ProgressReport, on_delete=models.CASCADE, related_name="evaluation")
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
-    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    result = models.CharField(pgettext_lazy("evaluation", "result"), max_length=10, choices=Result.choices)
     comment = models.TextField(_("comment"), blank=True)
     evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
