@@ -213,9 +213,15 @@ def hotline_breakdowns(*, start: date | None = None, end: date | None = None) ->
         {"label": r["category__name"], "count": r["n"]}
         for r in qs.values("category__name").annotate(n=Count("pk")).order_by("-n")
     ]
+    # A community's tickets count under its street, so the chart has one bar per street.
+    street = Case(
+        When(assigned_unit__level=NetworkUnit.Level.COMMUNITY, then=F("assigned_unit__parent__name")),
+        default=F("assigned_unit__name"),
+    )
     by_unit = [
-        {"label": r["assigned_unit__name"] or "—", "count": r["n"], "closed": r["closed"]}
-        for r in qs.values("assigned_unit__name")
+        {"label": r["street"] or "—", "count": r["n"], "closed": r["closed"]}
+        for r in qs.annotate(street=street)
+        .values("street")
         .annotate(n=Count("pk"), closed=Count("pk", filter=Q(status=S.CLOSED)))
         .order_by("-n")
     ]

@@ -417,7 +417,7 @@ def statistics(request):
     figures, breakdowns = selectors.hotline_statistics_cached(start=start, end=end)
     if request.GET.get("format") == "xlsx":
         rows = []
-        for title, key in ((_("Type"), "type"), (_("Category"), "category"), (_("Unit"), "unit"), (_("Month"), "month")):
+        for title, key in ((_("Type"), "type"), (_("Category"), "category"), (_("Street"), "unit"), (_("Month"), "month")):
             rows += [(str(title), r["label"], r["count"]) for r in breakdowns[key]]
         rows += [
             (_("Rate"), _("Resolution rate"), figures["resolution_rate"]),
@@ -434,7 +434,7 @@ def statistics(request):
             "charts": [
                 ("type", _("By type"), breakdowns["type"]),
                 ("category", _("By category"), breakdowns["category"]),
-                ("unit", _("By unit"), breakdowns["unit"]),
+                ("unit", _("By street (communities included)"), breakdowns["unit"]),
                 ("month", _("By month"), breakdowns["month"]),
             ],
             "start": start,

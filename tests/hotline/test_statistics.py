@@ -99,3 +99,11 @@ def test_workbench_panels(client, people):
     client.force_login(people.street)
     page = client.get(reverse("center:workbench"))
     assert reverse("hotline:unit") + "?queue=to_sign" in page.text and reverse("hotline:desk") not in page.text
+
+
+def test_community_tickets_count_under_their_street(people):
+    services.ticket_dispatch(ticket=file_ticket(), unit=people.net.nanmen_c1, actor=people.dispatcher)
+    services.ticket_dispatch(ticket=file_ticket(), unit=people.net.nanmen, actor=people.dispatcher)
+    services.ticket_dispatch(ticket=file_ticket(), unit=people.net.yuehu_c1, actor=people.dispatcher)
+    rows = {r["label"]: r["count"] for r in selectors.hotline_breakdowns()["unit"]}
+    assert rows == {"南门街道": 2, "月湖街道": 1}
