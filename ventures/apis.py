@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -259,6 +260,7 @@ class Venture360GivingApi(APIView):
     """Awarded grants as a 360Giving 1.4.3 data package (see ventures.opendata)."""
 
     permission_classes = [permissions.AllowAny]
+    renderer_classes = [JSONRenderer]  # data, never the browsable HTML page
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):

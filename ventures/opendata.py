@@ -10,6 +10,8 @@ Identifiers used in the feed:
   ``CN-USCC-52330203MJ5H20101H``. The code is a placeholder of valid format and check digit
   (civil affairs 5, private non-enterprise unit 2, Haishu district 330203) until the center's
   real code is configured in settings (VENTURES_FUNDER_CREDIT_CODE).
+- Service area (扶老 / 助残 / 救孤 / 济困 …) as a classification, vocabulary
+  ``haishu-venture-service-area``.
 - Currency CNY; amountDisbursed is the sum of paid installments; plannedDates give the planned
   start, end and duration in months; beneficiaryLocation is the street (and community) of
   the project, country CN.
@@ -32,6 +34,9 @@ GRANT_PREFIX = "360G-haishu"
 ORG_PREFIX = "CN-USCC"
 FUNDER_CREDIT_CODE = "52330203MJ5H20101H"
 FUNDER_NAME = "宁波市海曙区社会组织服务中心"
+# Chinese service-area names, independent of the request's language (the feed is data).
+CATEGORY_TITLES = {"elderly": "扶老", "disabled": "助残", "orphans": "救孤", "poor": "济困",
+                   "social_work": "社工服务", "community": "社区营造"}
 SCHEMA_DIR = Path(__file__).resolve().parent / "standards" / "360giving"
 GRANT_SCHEMA_REFS = (
     "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json",
@@ -71,6 +76,8 @@ def _grant(app) -> dict:
         "fundingOrganization": [{**funder(), "department": "项目管理部"}],
         "grantProgramme": [{"code": f"round-{app.round_id}", "title": f"{app.round.title}（{fund.name}）"}],
         "fromOpenCall": "Yes",
+        "classifications": [{"vocabulary": "haishu-venture-service-area", "code": app.category,
+                             "title": CATEGORY_TITLES.get(app.category, app.category)}],
         "dateModified": timezone.localtime(app.updated_at).isoformat(),
     }
     places = [u for u in (app.street, app.community) if u is not None]

@@ -91,13 +91,10 @@ def make_reviewed(rnd, org, user, staff, scores=(80, 80, 80), **kw):
 
 
 def make_awarded(rnd, org, user, staff, amount=None, **kw):
-    from datetime import date
-
     app = make_reviewed(rnd, org, user, staff, **kw)
     services.award_approve(application=app, amount=amount or app.requested_amount, by=staff)
     today = timezone.localdate()
     services.notice_publish(round=rnd, by=staff, today=today)
     rnd.refresh_from_db()
     services.notice_close(round=rnd, today=rnd.notice_ends + timedelta(days=1))
-    _ = date
     return Application.objects.get(pk=app.pk)

@@ -143,6 +143,9 @@ def test_360giving_package_validates(client, rnd, applicant, projects_staff, net
     assert grant["fundingOrganization"][0]["id"] == "CN-USCC-52330203MJ5H20101H"
     assert grant["beneficiaryLocation"][0]["name"] == "南门街道"
     assert grant["plannedDates"][0]["duration"] == 12
+    assert grant["classifications"][0]["title"] == "扶老"
+    html = client.get("/api/v1/ventures/360giving.json", HTTP_ACCEPT="text/html")
+    assert html["Content-Type"].startswith("application/json")
     # a broken package is caught by the same validator
     package["grants"][0]["amountAwarded"] = "40,000"
     del package["grants"][0]["fundingOrganization"]
