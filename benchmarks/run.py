@@ -402,7 +402,8 @@ def main() -> int:
         say("WARNING: " + meta["warning"])
     (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1))
     (RESULTS / "latest.md").write_text(markdown(table, meta))
-    say(f"written {RESULTS.relative_to(ROOT)}/latest.json and latest.md; total {time.monotonic() - started:.0f}s")
+    (RESULTS / f"scale-{cfg['scale']:g}.md").write_text(markdown(table, meta))  # the last run at this scale
+    say(f"written {RESULTS.relative_to(ROOT)}/latest.json, latest.md and scale-{cfg['scale']:g}.md; total {time.monotonic() - started:.0f}s")
     return 1 if problems or any(r["errors"] for r in results) else 0
 
 
