@@ -82,3 +82,22 @@ def test_staff_application_list_constant_queries(client, rnd, applicant, project
 
     assert_constant_queries(lambda: client.get(reverse("ventures:round_applications", args=[rnd.pk])), grow)
     assert_constant_queries(lambda: client.get(reverse("ventures:manage")), grow)
+
+
+def test_workbench_panels_and_nav_on_demo(client, demo_data):
+    from center import registry
+
+    staff = User.objects.get(username="staff_projects")
+    panel = next(p for p in registry.workbench_panels() if p.key == "ventures")
+    counts = {str(i.label): i.count for i in panel.items(staff)}
+    assert list(counts.values()) == [3, 0, 0, 6]  # 3 to screen, 6 mid-term reports to evaluate
+    reviewer = User.objects.get(username="reviewer1")
+    assert panel.items(reviewer) is None
+    mine = next(p for p in registry.workbench_panels() if p.key == "ventures_reviews")
+    assert mine.items(reviewer)[0].count == 0 and mine.items(staff) is None
+    client.force_login(reviewer)
+    page = client.get("/").content.decode()
+    assert reverse("ventures:my_reviews") in page and reverse("ventures:my_applications") not in page
+    client.force_login(User.objects.get(username="org1"))
+    page = client.get("/").content.decode()
+    assert reverse("ventures:my_applications") in page and reverse("ventures:my_reviews") not in page
