@@ -194,3 +194,28 @@ def test_public_list_links_running_notice(client, projects_staff, applicant, rev
     rnd, a, b = _on_notice(projects_staff, applicant, reviewers)
     page = client.get(reverse("ventures:round_list")).content.decode()
     assert reverse("ventures:notice", args=[rnd.pk]) in page
+
+
+def test_notice_and_public_round_list_constant_queries(client, projects_staff, applicant, reviewers):
+    from tests.queries import assert_constant_queries
+
+    user, org = applicant
+    rnd = make_round(projects_staff, reviewers_per_application=2, budget=Decimal("1000000"))
+    first = make_reviewed(rnd, org, user, projects_staff)
+    services.award_approve(application=first, amount=first.requested_amount, by=projects_staff)
+    services.notice_publish(round=rnd, by=projects_staff)
+
+    def grow_notice():
+        for _ in range(3):
+            app = make_reviewed(rnd, org, user, projects_staff)
+            services.award_approve(application=app, amount=app.requested_amount, by=projects_staff)
+            app.refresh_from_db()
+            services.application_transition(app, to=S.ON_NOTICE, by=projects_staff)
+
+    assert_constant_queries(lambda: client.get(reverse("ventures:notice", args=[rnd.pk])), grow_notice)
+
+    def grow_rounds():
+        for _ in range(3):
+            make_round(projects_staff)
+
+    assert_constant_queries(lambda: client.get(reverse("ventures:round_list")), grow_rounds)
