@@ -321,8 +321,10 @@ def main() -> int:
     plan_path = WORK / "plan.json"
     say(f"seeding at BENCH_SCALE={cfg['scale']:g} into {urlparse(cfg['database_url']).path.lstrip('/')}")
     t0 = time.monotonic()
-    subprocess.run([PY, str(HERE / "seed.py"), "--scale", str(cfg["scale"]), "--plan", str(plan_path)],
-                   cwd=ROOT, env=env, check=True)
+    seeding = subprocess.run([PY, str(HERE / "seed.py"), "--scale", str(cfg["scale"]), "--plan", str(plan_path)],
+                             cwd=ROOT, env=env)
+    if seeding.returncode != 0:
+        raise SystemExit(f"[bench] seeding failed (exit {seeding.returncode}, traceback above); nothing measured")
     seed_seconds = time.monotonic() - t0
     seeded_plan = json.loads(plan_path.read_text())
     pages, problems = seeded_plan["pages"], seeded_plan.get("problems", [])
