@@ -259,6 +259,7 @@ def manage(request):
         "screening": selectors.applications_for_screening()[:50],
         "objections": Objection.objects.filter(status=Objection.Status.OPEN).select_related("application")[:50],
         "reports": selectors.reports_to_evaluate().select_related("application")[:50],
+        "overdue": selectors.reviews_overdue().select_related("application", "reviewer")[:50],
     })
 
 
