@@ -108,7 +108,7 @@ def _closed_tickets(rng: random.Random, now, streets, communities, categories, h
                     ("dispatched", True, dispatcher, unit, "", dispatched),
                     ("signed_for", True, None, unit, "", dispatched + timedelta(hours=2)),
                     ("answered", True, None, unit, answer, answered),
-                    ("callback", False, dispatcher, None, dict(Ticket.Satisfaction.choices)[result], closed),
+                    ("callback", False, dispatcher, None, "", closed),
                     ("closed", True, dispatcher, None, "", closed),
                 ],
                 "result": result,

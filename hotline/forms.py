@@ -53,7 +53,7 @@ class TicketFileForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("hotline", "Title"), max_length=120, required=False)
     description = forms.CharField(label=_("What do you need?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
     area = AreaField(label=_("Street / community"), required=False)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    address = forms.CharField(label=pgettext_lazy("hotline", "Address"), max_length=200, required=False)
     resident_name = forms.CharField(label=_("Your name (optional)"), max_length=60, required=False)
     phone = forms.CharField(
         label=_("Phone"), max_length=20, help_text=_("We call you back on this number. Only staff handling your request see it.")
@@ -106,12 +106,12 @@ class ResidentInfoForm(forms.Form):
 
 class RateForm(forms.Form):
     result = forms.ChoiceField(label=_("How satisfied are you with the answer?"), choices=Ticket.Satisfaction.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=pgettext_lazy("hotline", "Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CallbackForm(forms.Form):
     result = forms.ChoiceField(label=pgettext_lazy("hotline", "Result"), choices=Ticket.Satisfaction.choices)
-    comment = forms.CharField(label=_("Comment"), max_length=1000, required=False)
+    comment = forms.CharField(label=pgettext_lazy("hotline", "Comment"), max_length=1000, required=False)
     objective_reason = forms.BooleanField(label=Callback._meta.get_field("objective_reason").help_text, required=False)
 
 

@@ -120,7 +120,7 @@ class Ticket(models.Model):
     description = models.TextField(_("description"), max_length=4000)
     resident_name = models.CharField(_("name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = models.CharField(pgettext_lazy("hotline", "address"), max_length=200, blank=True)
     area = models.ForeignKey(
         "center.NetworkUnit",
         verbose_name=_("street / community"),
@@ -158,7 +158,7 @@ class Ticket(models.Model):
         related_name="hotline_assigned",
     )
     return_reason = models.CharField(_("reason for return"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("filed at"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(pgettext_lazy("hotline", "filed at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     first_dispatched_at = models.DateTimeField(_("first dispatched at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from center.calendar import end_of_day
 from center.models import NetworkUnit
@@ -174,22 +175,31 @@ def _due_q(now: datetime) -> Q:
     return Q(status=S.CLOSED) | Q(answer_due__lt=now)
 
 
+def _answered_q() -> Q:
+    """Tickets whose answer stands: answered or closed (a reopened ticket's first answer no
+    longer counts until it is answered again)."""
+    return Q(status__in=(S.ANSWERED, S.CLOSED), answered_at__isnull=False)
+
+
 def hotline_figures(*, start: date | None = None, end: date | None = None, now: datetime | None = None) -> dict:
-    """Rates and averages in one aggregate: resolution (办结率 = closed / due), on-time
-    (按期办结率 = answered by the deadline / answered), satisfaction (满意率 = satisfied +
-    basically satisfied / rated), average handling time in working days."""
+    """Rates and averages in one aggregate query: resolution (办结率 = closed / due), on-time
+    (按期办结率 = answered by the deadline in force, extensions included / answered: compared
+    in SQL, answered_at <= answer_due), satisfaction (满意率 = satisfied + basically
+    satisfied / rated), average handling time in working days (AVG over the working days
+    from the first dispatch to the answer, counted on the center's holiday calendar when
+    the answer is given and stored on the ticket, since the calendar lives in Python)."""
     now = now or timezone.now()
     qs = _period(Ticket.objects.all(), start, end)
     agg = qs.aggregate(
         total=Count("pk"),
         closed=Count("pk", filter=Q(status=S.CLOSED)),
         due=Count("pk", filter=_due_q(now)),
-        answered=Count("pk", filter=Q(answered_on_time__isnull=False)),
-        on_time=Count("pk", filter=Q(answered_on_time=True)),
+        answered=Count("pk", filter=_answered_q()),
+        on_time=Count("pk", filter=_answered_q() & (Q(answer_due__isnull=True) | Q(answered_at__lte=F("answer_due")))),
         rated=Count("pk", filter=~Q(satisfaction="")),
         satisfied=Count("pk", filter=Q(satisfaction__in=("satisfied", "basic"))),
         overdue_open=Count("pk", filter=Q(answer_due__lt=now) & ~Q(status__in=(S.CLOSED, S.ANSWERED))),
-        avg_days=Avg("handling_working_days"),
+        avg_days=Avg("handling_working_days", filter=_answered_q()),
     )
 
     def rate(a, b):
@@ -219,7 +229,7 @@ def hotline_breakdowns(*, start: date | None = None, end: date | None = None) ->
         default=F("assigned_unit__name"),
     )
     by_unit = [
-        {"label": r["street"] or "—", "count": r["n"], "closed": r["closed"]}
+        {"label": r["street"] or gettext("Not dispatched"), "count": r["n"], "closed": r["closed"]}
         for r in qs.annotate(street=street)
         .values("street")
         .annotate(n=Count("pk"), closed=Count("pk", filter=Q(status=S.CLOSED)))
@@ -243,7 +253,7 @@ STATS_CACHE_SECONDS = 300
 def hotline_statistics_cached(*, start: date | None, end: date | None) -> tuple[dict, dict]:
     """Figures and breakdowns for the statistics page, cached for a few minutes: each is a
     scan of the period's tickets, and a dashboard may lag that much."""
-    key = f"hotline:stats:{start}:{end}"
+    key = f"hotline:stats:{get_language()}:{start}:{end}"  # labels are in the reader's language
     value = cache.get(key)
     if value is None:
         value = (hotline_figures(start=start, end=end), hotline_breakdowns(start=start, end=end))

@@ -510,7 +510,8 @@ def callback_record(
             objective_reason=objective_reason,
             recorded_by=actor,
         )
-        _event(locked, kind=K.CALLBACK, actor=actor, text=f"{Ticket.Satisfaction(result).label}: {comment.strip()}".strip(": "))
+        # The verdict itself is shown from the Callback row, in the reader's language.
+        _event(locked, kind=K.CALLBACK, actor=actor, text=comment.strip())
         now = timezone.now()
         if result == Ticket.Satisfaction.DISSATISFIED and not objective_reason:
             new_due = deadlines.answer_due(start=now, ticket_type=locked.ticket_type, urgency=locked.urgency)

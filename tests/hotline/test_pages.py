@@ -328,3 +328,30 @@ def test_beat_schedule_runs_the_sweep_every_15_minutes(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["hotline-deadlines-sweep"]
     assert entry["task"] == "hotline.tasks.deadlines_sweep"
     assert entry["schedule"].minute == set(range(0, 60, 15))
+
+
+def test_callback_verdict_is_shown_in_the_readers_language(client, people, ticket):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
+    services.ticket_sign_for(ticket=ticket, actor=people.street)
+    services.ticket_answer(ticket=ticket, actor=people.street, text="已安排")
+    services.callback_record(ticket=ticket, actor=people.dispatcher, result="dissatisfied", comment="没有解决")
+    client.force_login(people.dispatcher)
+    url = reverse("hotline:ticket_detail", args=[ticket.tracking_number])
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Callbacks" in en and "Dissatisfied" in en and "没有解决" in en and "不满意" not in en
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "回访记录" in zh and "不满意" in zh
+
+
+def test_hotline_words_keep_their_own_chinese_among_merged_catalogues(client, people, ticket):
+    """Other apps translate the same English words differently (e.g. a legal "Address" is 住所);
+    the hotline's strings carry a context so residents read 地址, 筛选, 补充."""
+    zh = client.get(reverse("hotline:track_link", args=[ticket.access_key]), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert ">补充</button>" in zh
+    client.force_login(people.dispatcher)
+    detail = client.get(reverse("hotline:ticket_detail", args=[ticket.tracking_number]), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "<dt>地址</dt>" in detail and "住所" not in detail and "<dt>诉求内容</dt>" in detail
+    desk = client.get(reverse("hotline:desk"), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "筛选</button>" in desk and "过滤器" not in desk
+    form = client.get(reverse("hotline:file"), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "住所" not in form

@@ -107,3 +107,51 @@ def test_community_tickets_count_under_their_street(people):
     services.ticket_dispatch(ticket=file_ticket(), unit=people.net.yuehu_c1, actor=people.dispatcher)
     rows = {r["label"]: r["count"] for r in selectors.hotline_breakdowns()["unit"]}
     assert rows == {"南门街道": 2, "月湖街道": 1}
+
+
+def test_on_time_rate_and_handling_days_exact_across_a_holiday_and_an_extension(people, clock, django_assert_num_queries):
+    """Computed by the database from the tickets' columns, in working days of the calendar:
+    Fri Feb 13 2026 -> Wed Feb 25 spans the Spring Festival (Sat Feb 14 is a make-up working
+    day, Feb 15-23 off): 3 working days."""
+
+    def signed(start, ticket_type):
+        clock.set(start)
+        t = file_ticket(ticket_type=ticket_type)
+        services.ticket_dispatch(ticket=t, unit=people.net.nanmen, actor=people.dispatcher)
+        services.ticket_sign_for(ticket=t, actor=people.street)
+        return t
+
+    def answer(t, when):
+        clock.set(when)
+        services.ticket_answer(ticket=t, actor=people.street, text="答复")
+
+    a = signed(aware(2026, 2, 13, 9), "consultation")  # due Feb 25
+    answer(a, aware(2026, 2, 25, 9))  # 3 working days, on time
+    b = signed(aware(2026, 3, 2, 9), "help")
+    answer(b, aware(2026, 3, 3, 9))  # 1 working day, on time
+    c = signed(aware(2026, 3, 2, 9), "consultation")  # due Thu Mar 5
+    ext = services.extension_request(ticket=c, actor=people.street, reason="需协调", working_days=3)
+    services.extension_decide(extension=ext, actor=people.dispatcher, approve=True)  # due Tue Mar 10
+    answer(c, aware(2026, 3, 9, 9))  # 5 working days, on time thanks to the extension
+    d = signed(aware(2026, 3, 2, 9), "consultation")
+    answer(d, aware(2026, 3, 6, 9))  # 4 working days, late
+    e = signed(aware(2026, 3, 2, 9), "consultation")
+    answer(e, aware(2026, 3, 9, 9))  # late, then reopened: its first answer no longer counts
+    services.callback_record(ticket=e, actor=people.dispatcher, result="dissatisfied")
+    clock.set(aware(2026, 3, 9, 12))
+    with django_assert_num_queries(1):
+        f = selectors.hotline_figures()
+    assert (f["answered"], f["on_time"]) == (4, 3)
+    assert f["on_time_rate"] == pytest.approx(0.75)
+    assert f["avg_days"] == pytest.approx((3 + 1 + 5 + 4) / 4)
+    assert a.handling_working_days == 3
+
+
+def test_statistics_page_in_english_names_undispatched_requests(client, people):
+    file_ticket()
+    cache.clear()
+    client.force_login(people.dispatcher)
+    page = client.get(reverse("hotline:statistics"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Not dispatched" in page and "resolution rate" in page
+    page = client.get(reverse("hotline:statistics"), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "未派单" in page
