@@ -70,10 +70,6 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
-
-
 class CampaignForm(forms.Form):
     year = forms.IntegerField(label=_("year inspected"), min_value=2000, max_value=2100)
     opens_on = forms.DateField(label=_("opens on"), widget=DATE)
@@ -113,6 +109,24 @@ class GradingScoreForm(forms.Form):
                 label = _("business activities and integrity")
             self.fields[key] = forms.DecimalField(label=f"{label} (0–{top})", min_value=0, max_value=top,
                                                   decimal_places=1)
+
+
+class GradingThresholdForm(forms.Form):
+    """Lowest total score of every grade for one evaluation year."""
+
+    year = forms.IntegerField(label=_("evaluation year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, initial_scores=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+        for grade in ["5A", "4A", "3A", "2A", "1A"]:
+            self.fields[f"min_{grade}"] = forms.DecimalField(
+                label=_("minimum total for %(grade)s") % {"grade": grade}, min_value=0, max_value=1000,
+                decimal_places=1, initial=(initial_scores or {}).get(grade),
+            )
+
+    def min_scores(self) -> dict:
+        return {grade: self.cleaned_data[f"min_{grade}"] for grade in ["5A", "4A", "3A", "2A", "1A"]}
 
 
 class ImportUploadForm(forms.Form):

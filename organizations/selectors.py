@@ -206,3 +206,14 @@ def profile_changes(organization_id: int, *, limit: int = 30) -> list[dict]:
                         "fields": [{"field": str(Organization._meta.get_field(c.field).verbose_name),
                                     "old": c.old, "new": c.new} for c in delta.changes]})
     return out
+
+
+def thresholds_by_year(*, limit: int = 5) -> list[dict]:
+    """The grade thresholds of the latest evaluation years: [{"year", "scores": {grade: min}}]."""
+    from organizations.models import GradingThreshold
+
+    years = list(GradingThreshold.objects.order_by("-year").values_list("year", flat=True).distinct()[:limit])
+    rows: dict[int, dict] = {y: {"year": y, "scores": {}} for y in years}
+    for t in GradingThreshold.objects.filter(year__in=years):
+        rows[t.year]["scores"][t.grade] = t.min_score
+    return [rows[y] for y in years]

@@ -602,14 +602,59 @@ def grading_apply(*, organization: Organization, by, year: int | None = None) ->
     if problems:
         raise DomainError(_("Not eligible for grading: %(why)s") % {"why": " ".join(problems)}, code="not_eligible",
                           details={"problems": problems})
-    if GradingEvaluation.objects.filter(organization=organization, year=year).exists():
+    existing = GradingEvaluation.objects.filter(organization=organization, year=year).first()
+    if existing is not None and existing.status == GradingEvaluation.Status.WITHDRAWN:
+        return grading_transition(evaluation=existing, to=GradingEvaluation.Status.APPLIED, by=by,
+                                  extra={"applied_by": by, "applied_at": timezone.now()})
+    if existing is not None:
         raise DomainError(_("This organization has already applied for %(year)s.") % {"year": year}, code="duplicate")
     return GradingEvaluation.objects.create(organization=organization, year=year, applied_by=by)
+
+
+@transaction.atomic
+def grading_withdraw(*, evaluation: GradingEvaluation, by) -> GradingEvaluation:
+    """An owner withdraws an application that has not been scored yet (it may apply again).
+    Raises PermissionDeniedError, TransitionError (already scored)."""
+    _require_owner_or_staff(by, evaluation.organization)
+    return grading_transition(evaluation=evaluation, to=GradingEvaluation.Status.WITHDRAWN, by=by)
+
+
+GRADE_ORDER = ["5A", "4A", "3A", "2A", "1A"]
+
+
+@transaction.atomic
+def grading_thresholds_set(*, year: int, by, min_scores: dict) -> list[GradingThreshold]:
+    """Staff set the lowest total score (out of 1000) of every grade for one evaluation year.
+    Raises PermissionDeniedError, DomainError (a score missing, outside 0–1000, or not lower for
+    each lower grade)."""
+    _require_staff(by)
+    values = []
+    for grade in GRADE_ORDER:
+        try:
+            value = Decimal(str(min_scores[grade]))
+        except Exception:
+            raise DomainError(_("Every grade needs a minimum score."), code="threshold_missing") from None
+        if not 0 <= value <= 1000:
+            raise DomainError(_("The minimum score of %(grade)s must be between 0 and 1000.") % {"grade": grade},
+                              code="threshold_range")
+        values.append((grade, value))
+    for (higher, high), (lower, low) in zip(values, values[1:], strict=False):
+        if low >= high:
+            raise DomainError(_("%(lower)s must need a lower score than %(higher)s.") % {"lower": lower, "higher": higher},
+                              code="threshold_order")
+    out = []
+    for grade, value in values:
+        threshold, _created = GradingThreshold.objects.update_or_create(year=year, grade=grade,
+                                                                          defaults={"min_score": value})
+        out.append(threshold)
+    return out
 
 
 GRADING_PIPELINE = {
     GradingEvaluation.Status.APPLIED: {GradingEvaluation.Status.GRADED, GradingEvaluation.Status.NOT_GRADED,
                                        GradingEvaluation.Status.WITHDRAWN},
+    # an owner who withdrew may apply again for the same year
+    GradingEvaluation.Status.WITHDRAWN: {GradingEvaluation.Status.APPLIED},
 }
 
 

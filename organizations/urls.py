@@ -20,6 +20,7 @@ urlpatterns = [
     path("organizations/<int:pk>/join-requests/<int:request_id>/", views.join_request_decide, name="join_request_decide"),
     path("organizations/<int:pk>/status/", views.status_action, name="status_action"),
     path("organizations/<int:pk>/grading/apply/", views.grading_apply, name="grading_apply"),
+    path("organizations/<int:pk>/grading/<int:evaluation_id>/withdraw/", views.grading_withdraw, name="grading_withdraw"),
     path("organizations/reports/<int:pk>/", views.report, name="report"),
     path("organizations/reports/<int:pk>/review/", views.report_review, name="report_review"),
     path("organizations/staff/verify/", views.verify_queue, name="verify_queue"),

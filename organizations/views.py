@@ -20,17 +20,16 @@ from organizations.forms import (
     AnnualReportForm,
     CampaignForm,
     GradingScoreForm,
+    GradingThresholdForm,
     ImportUploadForm,
     InviteForm,
     JoinForm,
     OrganizationForm,
-    ReasonForm,
     ReportReviewForm,
 )
 from organizations.models import (
     AnnualReport,
     GradingEvaluation,
-    GradingThreshold,
     ImportBatch,
     InspectionCampaign,
     JoinRequest,
@@ -165,6 +164,24 @@ def join(request):
     return redirect("organizations:mine")
 
 
+def _staff_actions(org: Organization) -> list[tuple[str, str, str]]:
+    """(action, button label, confirmation question or "") of the status changes open to staff;
+    each has its own reason field, and the destructive ones ask first."""
+    S = Organization.Status
+    out = []
+    if org.status == S.PENDING:
+        out.append(("refuse", _("Refuse the registration"), _("Refuse the registration of %(org)s?") % {"org": org.name}))
+    if org.status == S.VERIFIED:
+        out.append(("abnormal", _("Put on the abnormal list"),
+                    _("Put %(org)s on the public abnormal list?") % {"org": org.name}))
+    if org.status == S.ABNORMAL:
+        out.append(("unlist", _("Remove from the abnormal list"), ""))
+    if org.status in (S.VERIFIED, S.ABNORMAL):
+        out.append(("deregister", _("Deregister"),
+                    _("Deregister %(org)s? It leaves the public directory and this cannot be undone.") % {"org": org.name}))
+    return out
+
+
 @login_required
 def manage(request, pk: int):
     org = _private(request, pk)
@@ -177,7 +194,7 @@ def manage(request, pk: int):
         "reports": selectors.reports_of_organization(pk),
         "evaluations": GradingEvaluation.objects.filter(organization_id=pk),
         "eligibility": services.grading_eligibility(org),
-        "reason_form": ReasonForm(),
+        "staff_actions": _staff_actions(org) if user.is_center_staff else [],
         "changes": selectors.profile_changes(pk) if user.is_center_staff else [],
     })
 
@@ -313,6 +330,20 @@ def grading_apply(request, pk: int):
     return redirect("organizations:manage", pk)
 
 
+@login_required
+@require_POST
+def grading_withdraw(request, pk: int, evaluation_id: int):
+    org = _private(request, pk)
+    evaluation = get_object_or_404(GradingEvaluation.objects.select_related("organization"), pk=evaluation_id,
+                                   organization=org)
+    try:
+        services.grading_withdraw(evaluation=evaluation, by=request.user)
+        messages.success(request, _("Application withdrawn."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("organizations:manage", pk)
+
+
 # ------------------------------------------------------------------ staff ----
 
 @login_required
@@ -425,10 +456,20 @@ def report_review(request, pk: int):
 @login_required
 def grading(request):
     _staff_only(request)
+    thresholds = selectors.thresholds_by_year()
+    form = GradingThresholdForm(request.POST or None, initial_scores=thresholds[0]["scores"] if thresholds else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grading_thresholds_set(year=form.cleaned_data["year"], by=request.user,
+                                            min_scores=form.min_scores())
+            messages.success(request, _("Thresholds for %(year)s saved.") % {"year": form.cleaned_data["year"]})
+            return redirect("organizations:grading")
+        except DomainError as exc:
+            _error(request, exc)
     return render(request, "organizations/grading.html", {
         "to_score": selectors.evaluations_to_score(),
         "recent": selectors.evaluation_list().exclude(status=GradingEvaluation.Status.APPLIED)[:50],
-        "thresholds": GradingThreshold.objects.order_by("-year", "-min_score")[:25],
+        "thresholds": thresholds, "grades": ["5A", "4A", "3A", "2A", "1A"], "threshold_form": form,
     })
 
 

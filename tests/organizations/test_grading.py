@@ -99,3 +99,95 @@ def test_expiry_reminder_90_days_before_once(org_a, owner_a):
     assert services.grade_expiry_reminders_send(today=later + timedelta(days=1)) == 0
     assert Reminder.objects.filter(key__startswith=f"grade:{org_a.pk}:").count() == 1
     assert owner_a.notifications.count() == 1
+
+
+@pytest.mark.django_db
+def test_staff_set_thresholds_per_year_on_the_grading_page(client, staff, owner_a):
+    url = reverse("organizations:grading")
+    data = {"year": 2027, "min_5A": "900", "min_4A": "800", "min_3A": "700", "min_2A": "600", "min_1A": "500"}
+    client.force_login(owner_a)
+    assert client.post(url, data).status_code == 403
+    assert not GradingThreshold.objects.exists()
+    client.force_login(staff)
+    resp = client.post(url, data)
+    assert resp.status_code == 302
+    assert dict(GradingThreshold.objects.filter(year=2027).values_list("grade", "min_score")) == {
+        "5A": Decimal("900"), "4A": Decimal("800"), "3A": Decimal("700"), "2A": Decimal("600"), "1A": Decimal("500")}
+    # another year keeps its own thresholds; saving a year again replaces them
+    client.post(url, {**data, "year": 2028, "min_5A": "950"})
+    client.post(url, {**data, "min_1A": "450"})
+    assert GradingThreshold.objects.get(year=2027, grade="1A").min_score == Decimal("450")
+    assert GradingThreshold.objects.get(year=2028, grade="5A").min_score == Decimal("950")
+    assert GradingThreshold.objects.get(year=2027, grade="5A").min_score == Decimal("900")
+    page = client.get(url).content.decode()
+    assert "2028" in page and "950" in page
+
+
+@pytest.mark.django_db
+def test_thresholds_must_fall_with_the_grade_and_nothing_is_written(client, staff):
+    client.force_login(staff)
+    resp = client.post(reverse("organizations:grading"), {
+        "year": 2027, "min_5A": "900", "min_4A": "800", "min_3A": "820", "min_2A": "600", "min_1A": "500"},
+        follow=True)
+    assert "3A must need a lower score than 4A" in resp.content.decode()
+    assert not GradingThreshold.objects.exists()
+    with pytest.raises(PermissionDeniedError):
+        services.grading_thresholds_set(year=2027, by=None, min_scores={})
+    with pytest.raises(DomainError) as info:
+        services.grading_thresholds_set(year=2027, by=staff, min_scores={"5A": 1200, "4A": 1, "3A": 1, "2A": 1, "1A": 0})
+    assert info.value.code == "threshold_range"
+
+
+@pytest.mark.django_db
+def test_grade_follows_the_thresholds_of_the_evaluation_year(org_a, owner_a, staff):
+    services.grading_thresholds_set(year=2025, by=staff, min_scores={"5A": 950, "4A": 850, "3A": 750, "2A": 650, "1A": 550})
+    services.grading_thresholds_set(year=2026, by=staff, min_scores={"5A": 900, "4A": 800, "3A": 700, "2A": 600, "1A": 500})
+    evaluation = services.grading_apply(organization=org_a, by=owner_a, year=2025)
+    evaluation = services.grading_score(evaluation=evaluation, by=staff, scores=SCORES)  # 900
+    assert evaluation.grade == "4A"  # 2025 needs 950 for 5A
+
+
+@pytest.mark.django_db
+def test_owner_withdraws_then_applies_again(client, org_a, owner_a, staff, thresholds):
+    evaluation = services.grading_apply(organization=org_a, by=owner_a)
+    client.force_login(owner_a)
+    page = client.get(reverse("organizations:manage", args=[org_a.pk])).content.decode()
+    withdraw_url = reverse("organizations:grading_withdraw", args=[org_a.pk, evaluation.pk])
+    assert withdraw_url in page and "data-confirm" in page
+    client.post(withdraw_url)
+    evaluation.refresh_from_db()
+    assert evaluation.status == GradingEvaluation.Status.WITHDRAWN
+    with pytest.raises(TransitionError):  # a withdrawn application cannot be scored
+        services.grading_transition(evaluation=evaluation, to=GradingEvaluation.Status.GRADED, by=staff)
+    again = services.grading_apply(organization=org_a, by=owner_a)
+    assert again.pk == evaluation.pk and again.status == GradingEvaluation.Status.APPLIED
+    graded = services.grading_score(evaluation=again, by=staff, scores=SCORES)
+    with pytest.raises(TransitionError):  # scored: too late to withdraw
+        services.grading_withdraw(evaluation=graded, by=owner_a)
+
+
+@pytest.mark.django_db
+def test_other_organization_cannot_withdraw(client, org_a, owner_a, owner_b, org_b, thresholds):
+    evaluation = services.grading_apply(organization=org_a, by=owner_a)
+    client.force_login(owner_b)
+    assert client.post(reverse("organizations:grading_withdraw", args=[org_a.pk, evaluation.pk])).status_code == 403
+    # B's own URL with A's evaluation: not found, nothing changed
+    assert client.post(reverse("organizations:grading_withdraw", args=[org_b.pk, evaluation.pk])).status_code == 404
+    evaluation.refresh_from_db()
+    assert evaluation.status == GradingEvaluation.Status.APPLIED
+
+
+@pytest.mark.django_db
+def test_score_form_names_the_private_non_enterprise_indicator(client, network, owner_a, staff, thresholds):
+    mf = make_org(org_type="private_non_enterprise", owner=owner_a)
+    group = make_org(org_type="social_group", owner=owner_a)
+    client.force_login(staff)
+    for org, shown, hidden in [(mf, "business activities and integrity", "work performance"),
+                               (group, "work performance", "business activities and integrity")]:
+        evaluation = services.grading_apply(organization=org, by=owner_a)
+        page = client.get(reverse("organizations:grading_score", args=[evaluation.pk]),
+                          HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert shown in page and hidden not in page
+    zh = client.get(reverse("organizations:grading_score", args=[GradingEvaluation.objects.get(organization=mf).pk]),
+                    HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "业务活动和诚信建设" in zh

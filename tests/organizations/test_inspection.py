@@ -152,10 +152,16 @@ def reminder_setup(network, owner_a, org_a, org_b):
 
 
 @pytest.mark.django_db
-def test_reminders_run_twice_send_once(reminder_setup, owner_a, owner_b):
+def test_reminders_run_twice_send_once(reminder_setup, owner_a, owner_b, django_capture_on_commit_callbacks):
+    from django.core import mail
+
     day = add_working_days(reminder_setup.deadline, -30)
-    assert services.annual_reminders_send(today=day) == 1
-    assert services.annual_reminders_send(today=day) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.annual_reminders_send(today=day) == 1
+        assert services.annual_reminders_send(today=day) == 0
+    # by e-mail and in the portal, once
+    assert [m.to for m in mail.outbox] == [[owner_a.email]]
+    assert "2025" in mail.outbox[0].subject
     assert Reminder.objects.filter(key__startswith="annual:").count() == 1
     assert Notification.objects.filter(user=owner_a).count() == 1
     assert not Notification.objects.filter(user=owner_b).exists()  # filed: no reminder
@@ -253,3 +259,66 @@ def test_abnormal_list_skips_reports_returned_for_changes(reminder_setup, org_a)
     assert services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=1)) == 0
     org_a.refresh_from_db()
     assert org_a.status == Organization.Status.VERIFIED
+
+
+@pytest.mark.django_db
+def test_staff_return_a_report_through_the_page_with_comments(client, org_a, owner_a, staff, pdf):
+    report = _report(org_a)
+    services.annual_report_update(report=report, by=owner_a, data=FULL, files={"financial_statements": pdf()})
+    services.annual_report_submit(report=report, by=owner_a)
+    client.force_login(staff)
+    url = reverse("organizations:report_review", args=[report.pk])
+    # returning without a comment is refused with a message, nothing changes
+    resp = client.post(url, {"action": "return", "comment": ""}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Say what needs to change." in resp.content.decode()
+    report.refresh_from_db()
+    assert report.status == R.SUBMITTED
+    # accepting without a result is refused as well
+    resp = client.post(url, {"action": "accept", "result": ""}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Choose a result" in resp.content.decode()
+    client.post(url, {"action": "return", "comment": "请补充活动照片"})
+    report.refresh_from_db()
+    assert (report.status, report.staff_comments) == (R.RETURNED, "请补充活动照片")
+    # the owner sees the comments and may edit again
+    client.force_login(owner_a)
+    page = client.get(reverse("organizations:report", args=[report.pk])).content.decode()
+    assert "请补充活动照片" in page and 'name="submit"' in page
+
+
+@pytest.mark.django_db
+def test_owner_cannot_review_own_report(client, org_a, owner_a, pdf):
+    report = _report(org_a)
+    services.annual_report_update(report=report, by=owner_a, data=FULL, files={"financial_statements": pdf()})
+    services.annual_report_submit(report=report, by=owner_a)
+    client.force_login(owner_a)
+    resp = client.post(reverse("organizations:report_review", args=[report.pk]), {"action": "accept", "result": "qualified"})
+    assert resp.status_code == 403
+    report.refresh_from_db()
+    assert report.status == R.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_abnormal_organization_files_late_and_staff_remove_it_with_a_record(client, reminder_setup, org_a, owner_a,
+                                                                             staff, pdf):
+    services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=1))
+    org_a.refresh_from_db()
+    assert org_a.status == Organization.Status.ABNORMAL
+    client.force_login(staff)
+    unlist = {"action": "unlist", "reason": "已补报"}
+    resp = client.post(reverse("organizations:status_action", args=[org_a.pk]), unlist, follow=True,
+                       HTTP_ACCEPT_LANGUAGE="en")
+    assert "has not been filed yet" in resp.content.decode()
+    org_a.refresh_from_db()
+    assert org_a.status == Organization.Status.ABNORMAL
+    report = AnnualReport.objects.get(organization=org_a)
+    services.annual_report_update(report=report, by=owner_a, data=FULL, files={"financial_statements": pdf()})
+    services.annual_report_submit(report=report, by=owner_a)
+    client.post(reverse("organizations:status_action", args=[org_a.pk]), unlist)
+    org_a.refresh_from_db()
+    assert (org_a.status, org_a.abnormal_reason) == (Organization.Status.VERIFIED, "")
+    change = OrganizationStatusChange.objects.filter(organization=org_a).first()
+    assert (change.from_status, change.to_status, change.reason, change.changed_by) == (
+        "abnormal", "verified", "已补报", staff)
+    assert org_a.name not in client.get(reverse("organizations:abnormal_list")).content.decode()
+    # the next nightly run does not put it back
+    assert services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=2)) == 0

@@ -277,3 +277,62 @@ def test_status_action_does_not_redirect_off_site(client, owner_a, staff):
     resp = client.post(reverse("organizations:status_action", args=[org.pk]),
                        {"action": "verify", "next": "https://evil.example.com/"})
     assert resp["Location"] == reverse("organizations:manage", args=[org.pk])
+
+
+@pytest.mark.django_db
+def test_staff_manage_page_offers_each_action_with_its_own_reason_and_confirmation(client, owner_a, staff):
+    import re
+
+    org = make_org("丙互助会", owner=owner_a, status=S.VERIFIED)
+    client.force_login(staff)
+    page = client.get(reverse("organizations:manage", args=[org.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    forms = re.findall(r'<form method="post" action="[^"]*/status/"[^>]*>.*?</form>', page, flags=re.S)
+    actions = {re.search(r'name="action" value="(\w+)"', f).group(1): f for f in forms}
+    assert set(actions) == {"abnormal", "deregister"}  # verified: no verify/refuse/unlist
+    for form in actions.values():
+        assert "data-confirm=" in form and "丙互助会" in form
+        assert 'name="reason"' in form and "required" in form
+    # posting without a reason changes nothing and says why
+    resp = client.post(reverse("organizations:status_action", args=[org.pk]), {"action": "deregister", "reason": ""},
+                       follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Please give a reason." in resp.content.decode()
+    org.refresh_from_db()
+    assert org.status == S.VERIFIED
+    client.post(reverse("organizations:status_action", args=[org.pk]), {"action": "abnormal", "reason": "长期未开展活动"})
+    org.refresh_from_db()
+    assert org.status == S.ABNORMAL
+    page = client.get(reverse("organizations:manage", args=[org.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'value="unlist"' in page and 'value="deregister"' in page and 'value="abnormal"' not in page
+
+
+@pytest.mark.django_db
+def test_verify_queue_refuse_asks_first_and_notifies_the_owner(client, network, owner_a, staff,
+                                                               django_capture_on_commit_callbacks):
+    org = make_org("丁协会", owner=owner_a, status=S.PENDING, street=network.nanmen)
+    client.force_login(staff)
+    page = client.get(reverse("organizations:verify_queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Refuse the registration of 丁协会?" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(reverse("organizations:status_action", args=[org.pk]),
+                           {"action": "refuse", "reason": "证书与名称不符", "next": reverse("organizations:verify_queue")})
+    assert resp.url == reverse("organizations:verify_queue")
+    org.refresh_from_db()
+    assert org.status == S.REFUSED
+    note = Notification.objects.get(user=owner_a)
+    assert note.body == "证书与名称不符"
+    assert any("证书与名称不符" in m.body for m in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_owner_declines_a_join_request(client, org_a, owner_a, make_user):
+    person = make_user("asker", role="organization")
+    req = services.join_request_create(user=person, credit_code=org_a.credit_code, message="想加入")
+    client.force_login(owner_a)
+    client.post(reverse("organizations:join_request_decide", args=[org_a.pk, req.pk]), {"approve": "0"},
+                HTTP_ACCEPT_LANGUAGE="en")
+    req.refresh_from_db()
+    assert req.status == JoinRequest.Status.DECLINED
+    assert not Membership.objects.filter(organization=org_a, user=person).exists()
+    assert Notification.objects.filter(user=person, title__contains="declined").exists()
+    with pytest.raises(DomainError):  # answered once
+        services.join_request_decide(join_request=req, by=owner_a, approve=True)
