@@ -31,3 +31,28 @@ def file_ticket(**kw) -> Ticket:
 
 def aware(y, m, d, h=10, mi=0) -> datetime:
     return timezone.make_aware(datetime(y, m, d, h, mi))
+
+
+def reach(p, status):
+    """A ticket in `status`, got there the way people get it there."""
+    t = file_ticket()
+    if status == Ticket.Status.RECEIVED:
+        return t
+    services.ticket_dispatch(ticket=t, unit=p.net.nanmen, actor=p.dispatcher)
+    if status == Ticket.Status.DISPATCHED:
+        return t
+    if status == Ticket.Status.RETURNED:
+        services.ticket_return(ticket=t, actor=p.street, reason="非本辖区")
+        return t
+    services.ticket_sign_for(ticket=t, actor=p.street)
+    if status == Ticket.Status.SIGNED_FOR:
+        return t
+    if status == Ticket.Status.IN_PROGRESS:
+        services.ticket_start(ticket=t, actor=p.street)
+        return t
+    services.ticket_answer(ticket=t, actor=p.street, text="答复内容")
+    if status == Ticket.Status.ANSWERED:
+        return t
+    result = "dissatisfied" if status == Ticket.Status.REOPENED else "satisfied"
+    services.callback_record(ticket=t, actor=p.dispatcher, result=result, comment="回访")
+    return t

@@ -13,7 +13,7 @@ from referencing.jsonschema import DRAFT7
 import hotline
 from hotline import services
 from hotline.models import ApiKey, Ticket
-from tests.hotline.factories import file_ticket
+from tests.hotline.factories import file_ticket, reach
 from tests.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,48 @@ def test_post_without_service_code_is_400(client):
 
 def test_requests_list_query_count_is_constant(client, tickets):
     assert_constant_queries(lambda: client.get("/open311/v2/requests.json"), lambda: [file_ticket() for _ in range(3)])
+
+
+def test_closed_means_closed_and_every_other_status_open(client, people):
+    numbers = {status: reach(people, status).tracking_number for status in Ticket.Status.values}
+    data = client.get("/open311/v2/requests.json", {"service_request_id": ",".join(numbers.values())}).json()
+    _valid("requests.json", data)
+    got = {row["service_request_id"]: row["status"] for row in data}
+    assert got == {n: ("closed" if s == "closed" else "open") for s, n in numbers.items()}
+
+
+def test_expected_datetime_is_the_deadline_and_agency_the_unit(client, people):
+    from django.utils import timezone
+
+    t = file_ticket()
+    services.ticket_dispatch(ticket=t, unit=people.net.nanmen_c1, actor=people.dispatcher)
+    row = client.get(f"/open311/v2/requests/{t.tracking_number}.json").json()[0]
+    assert row["expected_datetime"] == timezone.localtime(t.answer_due).replace(microsecond=0).isoformat()
+    assert row["agency_responsible"] == "南门东社区"
+    assert row["status_notes"] and row["requested_datetime"].endswith("+08:00")
+
+
+def test_default_window_is_the_last_90_days(client, tickets):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = file_ticket()
+    Ticket.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=100))
+    ids = {r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()}
+    assert old.tracking_number not in ids and tickets[0].tracking_number in ids
+    start = (timezone.localdate() - timedelta(days=120)).isoformat()
+    end = (timezone.localdate() - timedelta(days=40)).isoformat()
+    ids = {r["service_request_id"] for r in client.get("/open311/v2/requests.json", {"start_date": start, "end_date": end}).json()}
+    assert ids == {old.tracking_number}
+
+
+def test_posted_request_is_listed_and_validates(client, network):
+    key = ApiKey.objects.create(name="12345 platform")
+    r = client.post("/open311/v2/requests.json", {"api_key": key.key, "service_code": "elderly", "address_id": network.nanmen_c1.code,
+                                                 "description": "独居老人需要探访", "phone": "13811112222"})
+    number = r.json()[0]["service_request_id"]
+    data = client.get(f"/open311/v2/requests/{number}.json").json()
+    _valid("requests.json", data)
+    assert data[0]["address"] == "南门东社区" and data[0]["status"] == "open"
+    assert ApiKey.objects.get(pk=key.pk).last_used_at is not None

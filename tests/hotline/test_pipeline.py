@@ -6,35 +6,10 @@ import pytest
 from center.errors import TransitionError
 from hotline import services
 from hotline.models import Ticket, TicketEvent
-from tests.hotline.factories import file_ticket
+from tests.hotline.factories import reach
 
 S = Ticket.Status
 pytestmark = pytest.mark.django_db
-
-
-def reach(p, status):
-    """A ticket in `status`, got there the way people get it there."""
-    t = file_ticket()
-    if status == S.RECEIVED:
-        return t
-    services.ticket_dispatch(ticket=t, unit=p.net.nanmen, actor=p.dispatcher)
-    if status == S.DISPATCHED:
-        return t
-    if status == S.RETURNED:
-        services.ticket_return(ticket=t, actor=p.street, reason="非本辖区")
-        return t
-    services.ticket_sign_for(ticket=t, actor=p.street)
-    if status == S.SIGNED_FOR:
-        return t
-    if status == S.IN_PROGRESS:
-        services.ticket_start(ticket=t, actor=p.street)
-        return t
-    services.ticket_answer(ticket=t, actor=p.street, text="答复内容")
-    if status == S.ANSWERED:
-        return t
-    result = "dissatisfied" if status == S.REOPENED else "satisfied"
-    services.callback_record(ticket=t, actor=p.dispatcher, result=result, comment="回访")
-    return t
 
 
 EDGES = {
