@@ -266,6 +266,13 @@ def load_organizations_demo(stdout=None) -> None:
     for o in candidates[3::11][:3]:
         if all(e.organization_id != o.pk for e in evaluations):
             evaluations.append(GradingEvaluation(organization=o, year=2026, applied_at=_aware(date(2026, 10, 20))))
+    # the forum's 4A grade comes from its 2024 evaluation
+    evaluations.append(GradingEvaluation(
+        organization=orgs[0], year=2024, status=GradingEvaluation.Status.GRADED, basic_conditions=Decimal(90),
+        internal_governance=Decimal(330), performance=Decimal(310), social_evaluation=Decimal(130), total=Decimal(860),
+        grade="4A", valid_until=date(2029, 12, 31), applied_at=_aware(date(2024, 9, 1)),
+        scored_at=_aware(date(2024, 12, 31)), scored_by=staff,
+    ))
     GradingEvaluation.objects.bulk_create(evaluations)
     Organization.objects.bulk_update(graded_orgs, ["grade", "grade_valid_until"])
 
