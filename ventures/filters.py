@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from ventures.models import Application, Category
 
@@ -11,6 +12,18 @@ class VentureApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = ["status", "category", "round"]
+
+
+class VentureRoundApplicationFilter(django_filters.FilterSet):
+    """The staff list of one round's applications: the round is in the URL, not a filter."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), empty_label=_("All"),
+                                         choices=[c for c in Application.Status.choices if c[0] != "draft"])
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices, empty_label=_("All"))
+
+    class Meta:
+        model = Application
+        fields = ["status", "category"]
 
 
 class VentureRankingFilter(django_filters.FilterSet):

@@ -316,13 +316,13 @@ def round_dashboard(request, pk: int):
 def round_applications(request, pk: int):
     """Staff list of a round's applications, filtered by status and category."""
     _staff_only(request)
-    from ventures.filters import VentureApplicationFilter
+    from ventures.filters import VentureRoundApplicationFilter
 
     rnd = get_object_or_404(Round, pk=pk)
     qs = selectors.with_scores(
         Application.objects.filter(round=rnd).exclude(status=S.DRAFT).select_related("organization", "street")
     ).order_by("pk")
-    f = VentureApplicationFilter(request.GET, queryset=qs)
+    f = VentureRoundApplicationFilter(request.GET, queryset=qs)
     page = Paginator(f.qs, 50).get_page(request.GET.get("page"))
     return render(request, "ventures/round_applications.html", {"round": rnd, "filter": f, "page_obj": page})
 
@@ -483,6 +483,8 @@ def terminate(request, pk: int):
         _run(request, lambda: services.application_terminate(application=app, by=request.user,
                                                              reason=form.cleaned_data["reason"]),
              _("Project terminated; unpaid money returns to the fund."))
+    else:
+        messages.error(request, _("Give a reason for the termination."))
     return redirect("ventures:application_detail", app.pk)
 
 

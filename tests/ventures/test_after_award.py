@@ -29,7 +29,7 @@ def test_agreement_installments_and_report_pages(client, rnd, applicant, other_a
     assert client.post(reverse("ventures:agreement_accept", args=[app.pk])).status_code == 404
     client.force_login(user)
     page = client.get(reverse("ventures:application_detail", args=[app.pk])).content.decode()
-    assert "20000.00" in page  # first installment, 50 %
+    assert "20,000.00" in page  # first installment, 50 %
     client.post(reverse("ventures:agreement_accept", args=[app.pk]))
     app.refresh_from_db()
     assert app.status == "agreement_signed" and app.agreement.accepted_by == user
