@@ -66,13 +66,16 @@ def test_directory_pagination(client, network):
 def test_directory_page_query_count_constant(client, network):
     area = ServiceArea.objects.get(code="elderly")
 
-    def grow():
-        for _ in range(15):
-            make_org(street=network.yuehu).service_areas.add(area)
+    def grow():  # 10 organizations, then well past one page (20 a page)
+        for _ in range(25):
+            make_org(street=network.yuehu, grade="3A").service_areas.add(area)
 
-    make_org(street=network.nanmen)
+    for _ in range(10):
+        make_org(street=network.nanmen).service_areas.add(area)
     assert_constant_queries(lambda: client.get(reverse("organizations:directory")), grow)
-    assert_constant_queries(lambda: client.get(reverse("organizations:directory"), {"q": "测试"}), grow)
+    assert_constant_queries(lambda: client.get(reverse("organizations:directory"), {"q": "测试", "page": 2}), grow)
+    assert_constant_queries(lambda: client.get(reverse("organizations:directory"),
+                                               {"service_area": "elderly", "street": network.yuehu.pk}), grow)
 
 
 @pytest.mark.django_db
@@ -80,11 +83,13 @@ def test_directory_api_query_count_constant(client, network):
     area = ServiceArea.objects.get(code="health")
 
     def grow():
-        for _ in range(15):
+        for _ in range(25):
             make_org(street=network.yuehu).service_areas.add(area)
 
-    make_org(street=network.nanmen)
+    for _ in range(10):
+        make_org(street=network.nanmen).service_areas.add(area)
     assert_constant_queries(lambda: client.get(reverse("api-organizations")), grow)
+    assert_constant_queries(lambda: client.get(reverse("api-organizations"), {"service_area": "health", "q": "测试"}), grow)
 
 
 @pytest.mark.django_db
