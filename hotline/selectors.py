@@ -23,8 +23,8 @@ OPEN_STATUSES = [s for s in S.values if s != S.CLOSED]
 LIST_COLUMNS = (
     "tracking_number", "access_key", "title", "ticket_type", "urgency", "status", "phone", "channel", "created_at",
     "answer_due", "sign_due", "is_overdue", "sign_overdue", "return_reason", "assigned_handler_id",
-    "category__name", "assigned_unit__name", "area__name",
-)
+    "category__name", "assigned_unit__name", "assigned_unit__path", "area__name",
+)  # assigned_unit__path: the phone-masking rule compares unit paths per row
 
 
 def ticket_table(qs: QuerySet | None = None) -> QuerySet:

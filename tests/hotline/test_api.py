@@ -42,3 +42,18 @@ def test_anonymous_and_residents_see_nothing(client, resident, ticket):
 def test_ticket_list_api_query_count_is_constant(client, people, ticket):
     client.force_login(people.dispatcher)
     assert_constant_queries(lambda: client.get("/api/v1/hotline/tickets/"), lambda: [file_ticket() for _ in range(3)])
+
+
+def test_handler_ticket_list_api_query_count_is_constant(client, people):
+    """Rows the handler signed for show the full phone: deciding that must not cost a query a row."""
+
+    def grow():
+        for _ in range(3):
+            t = file_ticket()
+            services.ticket_dispatch(ticket=t, unit=people.net.nanmen_c1, actor=people.dispatcher)
+            services.ticket_sign_for(ticket=t, actor=people.c1)
+
+    grow()
+    client.force_login(people.c1)
+    assert_constant_queries(lambda: client.get("/api/v1/hotline/tickets/"), grow)
+    assert {r["phone"] for r in client.get("/api/v1/hotline/tickets/").json()["results"]} == {"13812341234"}

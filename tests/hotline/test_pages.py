@@ -355,3 +355,60 @@ def test_hotline_words_keep_their_own_chinese_among_merged_catalogues(client, pe
     assert "筛选</button>" in desk and "过滤器" not in desk
     form = client.get(reverse("hotline:file"), HTTP_ACCEPT_LANGUAGE="zh-hans").text
     assert "住所" not in form
+
+
+def test_dispatcher_queues_hold_the_right_tickets_with_counts(client, people, clock):
+    from tests.hotline.factories import aware
+
+    clock.set(aware(2026, 3, 2, 9))  # Monday
+    received = file_ticket(title="待派单的")
+    due_today = file_ticket(title="今天到期的", urgency="urgent")
+    services.ticket_dispatch(ticket=due_today, unit=people.net.nanmen, actor=people.dispatcher)
+    late = file_ticket(title="超期的", ticket_type="consultation")
+    clock.set(aware(2026, 2, 23, 9))
+    services.ticket_dispatch(ticket=late, unit=people.net.yuehu, actor=people.dispatcher)  # due Thu Feb 26, never signed
+    clock.set(aware(2026, 3, 2, 10))
+    answered = file_ticket(title="待回访的")
+    services.ticket_answer(ticket=answered, actor=people.dispatcher, text="已电话答复")
+    asked = file_ticket(title="申请延期的")
+    services.ticket_dispatch(ticket=asked, unit=people.net.nanmen, actor=people.dispatcher)
+    services.ticket_sign_for(ticket=asked, actor=people.street)
+    services.extension_request(ticket=asked, actor=people.street, reason="需协调", working_days=2)
+    expected = {
+        "to_dispatch": {received},
+        "due_today": {due_today},
+        "overdue": {late},
+        "unsigned": {late},
+        "awaiting_callback": {answered},
+        "extensions": {asked},
+    }
+    all_tickets = {received, due_today, late, answered, asked}
+    client.force_login(people.dispatcher)
+    for queue, wanted in expected.items():
+        page = client.get(reverse("hotline:desk"), {"queue": queue}, HTTP_ACCEPT_LANGUAGE="en").text
+        shown = {t for t in all_tickets if t.tracking_number in page}
+        assert shown == wanted, queue
+    tabs = client.get(reverse("hotline:desk"), HTTP_ACCEPT_LANGUAGE="en").text
+    for label in ("To dispatch (1)", "Due today (1)", "Overdue (1)", "Awaiting callback (1)", "Extension requests (1)"):
+        assert label in tabs
+
+
+def test_resident_with_own_last_four_refused_on_another_ticket(client):
+    mine = file_ticket(phone="13800001111")
+    theirs = file_ticket(phone="13900002222", title="别人的诉求")
+    r = client.post(reverse("hotline:track"), {"tracking_number": theirs.tracking_number, "last4": "1111"})
+    assert r.status_code == 404
+    assert theirs.access_key not in r.text and "别人的诉求" not in r.text and mine.access_key not in r.text
+    assert client.get(reverse("hotline:track_link", args=[mine.access_key])).status_code == 200
+
+
+def test_lists_mask_phones_except_for_the_assigned_handler(client, people, ticket):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen_c1, actor=people.dispatcher)
+    services.ticket_sign_for(ticket=ticket, actor=people.c1)
+    client.force_login(people.street)
+    page = client.get(reverse("hotline:unit")).text
+    assert ticket.tracking_number in page and "13812341234" not in page and "138****1234" in page
+    api = client.get("/api/v1/hotline/tickets/").json()["results"]
+    assert [r["phone"] for r in api] == ["138****1234"]
+    client.force_login(people.c1)
+    assert "13812341234" in client.get(reverse("hotline:unit")).text
