@@ -193,7 +193,10 @@ def organization_transition(*, organization: Organization, to: str, by=None, rea
     if to == S.VERIFIED and current == S.PENDING and not organization.credit_code and not organization.filing_number:
         extra["filing_number"] = _next_filing_number(organization)
 
+    changed = []
+
     def history(locked, old, new):
+        changed.append(new)
         OrganizationStatusChange.objects.create(
             organization=locked, from_status=old, to_status=new, reason=reason,
             changed_by=by if getattr(by, "is_authenticated", False) else None,
@@ -201,6 +204,8 @@ def organization_transition(*, organization: Organization, to: str, by=None, rea
 
     with transaction.atomic():
         locked = transition(organization, to=to, pipeline=ORGANIZATION_PIPELINE, history=history, extra_updates=extra)
+        if not changed:  # already there (e.g. a second worker of the nightly job): no second notice
+            return locked
         label = dict(S.choices)[to]
         _notify_owners(
             locked,

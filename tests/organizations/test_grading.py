@@ -128,7 +128,7 @@ def test_thresholds_must_fall_with_the_grade_and_nothing_is_written(client, staf
     client.force_login(staff)
     resp = client.post(reverse("organizations:grading"), {
         "year": 2027, "min_5A": "900", "min_4A": "800", "min_3A": "820", "min_2A": "600", "min_1A": "500"},
-        follow=True)
+        follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "3A must need a lower score than 4A" in resp.content.decode()
     assert not GradingThreshold.objects.exists()
     with pytest.raises(PermissionDeniedError):

@@ -119,3 +119,39 @@ def test_ten_thousand_rows_well_under_a_minute(network, staff, django_capture_on
     assert batch.imported == 10000
     assert Organization.objects.count() == 10000
     assert elapsed < 30, elapsed
+
+
+@pytest.mark.django_db
+def test_file_with_bad_rows_through_the_pages_imports_only_the_good_ones(client, network, staff,
+                                                                         django_capture_on_commit_callbacks):
+    bad_check = _code(303)[:-1] + ("0" if _code(303)[-1] != "0" else "1")
+    rows = [
+        ["好协会甲", _code(301), "社会团体", "南门街道", "2019-05-01", "王五"],
+        ["好基金会乙", _code(302, "foundation"), "基金会", "月湖街道", "2020-01-01", ""],
+        ["校验位错", bad_check, "社会团体", "南门街道", "", ""],
+        ["未知街道", _code(304), "社会团体", "火星街道", "", ""],
+        ["重复行", _code(301), "社会团体", "南门街道", "", ""],
+    ]
+    client.force_login(staff)
+    resp = client.post(reverse("organizations:import"), {"file": _xlsx(rows)}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    page = resp.content.decode()
+    assert "5 rows: 2 good, 3 with problems." in page
+    for name, why in [("校验位错", "check character"), ("未知街道", "Unknown street"), ("重复行", "Duplicate of row 2")]:
+        assert name in page and why in page
+    assert 'data-confirm="Import the good rows now?"' in page
+    assert not Organization.objects.exists()  # the preview writes nothing
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("organizations:import_batch", args=[batch.pk]))
+    assert sorted(Organization.objects.values_list("name", flat=True)) == ["好协会甲", "好基金会乙"]
+    assert Organization.objects.get(name="好基金会乙").street == network.yuehu
+
+
+@pytest.mark.django_db
+def test_import_pages_are_staff_only(client, owner_a, network, staff):
+    batch = imports.import_preview(upload=_csv([["甲", _code(401), "社会团体", "南门街道", "", ""]]), by=staff)
+    client.force_login(owner_a)
+    assert client.post(reverse("organizations:import"), {"file": _csv([])}).status_code == 403
+    assert client.post(reverse("organizations:import_batch", args=[batch.pk])).status_code == 403
+    assert client.get(reverse("organizations:import_progress", args=[batch.pk])).status_code == 403
+    assert not Organization.objects.exists()
