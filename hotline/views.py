@@ -100,7 +100,8 @@ def file_request(request):
                     lat=data["lat"],
                     long=data["long"],
                     images=data["images"],
-                    resident=request.user,
+                    # "My requests" belong to resident accounts; staff filing for someone file anonymously.
+                    resident=request.user if request.user.is_authenticated and request.user.is_resident else None,
                 )
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))

@@ -412,3 +412,9 @@ def test_lists_mask_phones_except_for_the_assigned_handler(client, people, ticke
     assert [r["phone"] for r in api] == ["138****1234"]
     client.force_login(people.c1)
     assert "13812341234" in client.get(reverse("hotline:unit")).text
+
+
+def test_staff_filing_on_the_public_form_does_not_make_it_their_request(client, people):
+    client.force_login(people.dispatcher)
+    assert client.post(reverse("hotline:file"), _form()).status_code == 302
+    assert Ticket.objects.get().resident is None
