@@ -126,6 +126,7 @@ def mine(request):
     my_requests = JoinRequest.objects.filter(user=request.user).select_related("organization")[:20]
     return render(request, "organizations/mine.html", {
         "memberships": memberships, "join_form": JoinForm(), "my_requests": my_requests,
+        "may_register": request.user.is_organization_account or request.user.is_center_staff,
     })
 
 

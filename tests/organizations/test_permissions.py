@@ -109,3 +109,26 @@ def test_staff_pages_refuse_organizations(client, owner_a):
     client.force_login(owner_a)
     for name in ["verify_queue", "campaigns", "grading", "import"]:
         assert client.get(reverse(f"organizations:{name}")).status_code == 403, name
+
+
+@pytest.mark.django_db
+def test_every_api_is_in_the_openapi_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = schema["paths"]
+    expected = {
+        "/api/v1/organizations/": {"get"},
+        "/api/v1/organizations/{id}/": {"get"},
+        "/api/v1/organizations/{id}/profile/": {"get", "patch"},
+        "/api/v1/organizations/{id}/members/": {"get"},
+        "/api/v1/organizations/{id}/annual-reports/": {"get"},
+        "/api/v1/annual-reports/{id}/": {"get"},
+        "/api/v1/inspection-campaigns/{id}/progress/": {"get"},
+    }
+    for path, methods in expected.items():
+        key = path if path in paths else path.replace("{id}", "{pk}")
+        assert key in paths, path
+        assert methods <= set(paths[key]), (path, set(paths[key]))
+    params = {p["name"] for p in paths["/api/v1/organizations/"]["get"]["parameters"]}
+    assert {"q", "org_type", "street", "service_area", "grade", "page"} <= params
