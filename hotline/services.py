@@ -122,6 +122,14 @@ def unit_handlers(unit: NetworkUnit | None) -> list[User]:
     return list(User.objects.filter(is_active=True, role=User.Role.HANDLER, network_unit=unit))
 
 
+def _close_pending_extensions(ticket: Ticket, *, why: str) -> None:
+    """A request for more time is moot once the unit answers or returns the ticket: close it
+    (refused, no decider) so it leaves the dispatchers' queue and a reopened ticket can ask again."""
+    ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionRequest.Status.PENDING).update(
+        status=ExtensionRequest.Status.REFUSED, decided_at=timezone.now(), decision_comment=why[:300]
+    )
+
+
 def _notify(users: Iterable[User], *, title: str, ticket: Ticket, body: str = "") -> None:
     url = _ticket_url(ticket)
     for user in users:
@@ -349,6 +357,7 @@ def ticket_return(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
             unit=_actor_unit(actor),
             updates={"assigned_unit": None, "assigned_handler": None, "return_reason": reason[:500]},
         )
+        _close_pending_extensions(result, why=_("Withdrawn: the request was returned."))
         _notify(dispatchers(), title=_("Help request %(n)s returned") % {"n": result.tracking_number}, ticket=result, body=reason)
     _sync(ticket, result)
     return result
@@ -400,21 +409,23 @@ def ticket_answer(*, ticket: Ticket, actor: User, text: str) -> Ticket:
     text = _required_text(text, _("Write the answer."))
     now = timezone.now()
     start = ticket.first_dispatched_at or ticket.created_at
-    result = ticket_transition(
-        ticket,
-        to=S.ANSWERED,
-        actor=actor,
-        kind=K.ANSWERED,
-        text=text,
-        unit=_actor_unit(actor),
-        updates={
-            "answer": text,
-            "answered_at": now,
-            "answered_on_time": ticket.answer_due is None or now <= ticket.answer_due,
-            "handling_working_days": max(0, working_days_between(start, now)),
-            "assigned_handler": ticket.assigned_handler or (actor if actor.is_handler else None),
-        },
-    )
+    with transaction.atomic():
+        result = ticket_transition(
+            ticket,
+            to=S.ANSWERED,
+            actor=actor,
+            kind=K.ANSWERED,
+            text=text,
+            unit=_actor_unit(actor),
+            updates={
+                "answer": text,
+                "answered_at": now,
+                "answered_on_time": ticket.answer_due is None or now <= ticket.answer_due,
+                "handling_working_days": max(0, working_days_between(start, now)),
+                "assigned_handler": ticket.assigned_handler or (actor if actor.is_handler else None),
+            },
+        )
+        _close_pending_extensions(result, why=_("Withdrawn: the request was answered."))
     _sync(ticket, result)
     return result
 
@@ -454,6 +465,8 @@ def extension_decide(*, extension: ExtensionRequest, actor: User, approve: bool,
         if ext.status != ExtensionRequest.Status.PENDING:
             raise TransitionError(_("This extension request has already been decided."))
         ticket = _lock(ext.ticket)
+        if approve and ticket.status not in WITH_UNIT:
+            raise TransitionError(_("This request is no longer with the unit; there is no deadline to extend."))
         now = timezone.now()
         ext.decided_by, ext.decided_at, ext.decision_comment = actor, now, comment.strip()[:300]
         if approve:

@@ -277,3 +277,29 @@ def test_phone_reveal_is_logged_and_refused_to_outsiders(people, ticket):
     with pytest.raises(PermissionDeniedError):
         services.phone_reveal(ticket=ticket, user=people.c2)
     assert PhoneReveal.objects.filter(ticket=ticket).count() == 1
+
+
+def test_answering_withdraws_a_pending_extension_and_a_reopened_ticket_may_ask_again(client, people, ticket):
+    _signed(people, ticket)
+    first = services.extension_request(ticket=ticket, actor=people.street, reason="需协调", working_days=2)
+    services.ticket_answer(ticket=ticket, actor=people.street, text="已答复")
+    first.refresh_from_db()
+    assert first.status == "refused" and first.decided_by is None and first.decision_comment
+    with pytest.raises(TransitionError):  # nothing left to extend
+        services.extension_decide(extension=first, actor=people.dispatcher, approve=True)
+    from hotline.selectors import dispatcher_queue_counts
+
+    assert dispatcher_queue_counts()["extensions"] == 0
+    services.callback_record(ticket=ticket, actor=people.dispatcher, result="dissatisfied")
+    again = services.extension_request(ticket=ticket, actor=people.street, reason="仍需协调", working_days=2)
+    assert again.status == "pending"
+
+
+def test_returning_withdraws_a_pending_extension(people, ticket):
+    _signed(people, ticket)
+    ext = services.extension_request(ticket=ticket, actor=people.street, reason="需协调", working_days=2)
+    services.ticket_return(ticket=ticket, actor=people.street, reason="不属于本街道")
+    ext.refresh_from_db()
+    assert ext.status == "refused"
+    with pytest.raises(TransitionError):
+        services.extension_decide(extension=ext, actor=people.dispatcher, approve=True)
