@@ -420,11 +420,16 @@ def statistics(request):
         rows = []
         for title, key in ((_("Type"), "type"), (_("Category"), "category"), (_("Street"), "unit"), (_("Month"), "month")):
             rows += [(str(title), r["label"], r["count"]) for r in breakdowns[key]]
+        def pct(rate):
+            return None if rate is None else round(rate * 100, 1)
+
         rows += [
-            (_("Rate"), _("Resolution rate"), figures["resolution_rate"]),
-            (_("Rate"), _("On-time rate"), figures["on_time_rate"]),
-            (_("Rate"), _("Satisfaction rate"), figures["satisfaction_rate"]),
-            (_("Rate"), _("Average handling time (working days)"), figures["avg_days"]),
+            (_("Total"), _("Requests"), figures["total"]),
+            (_("Rate"), _("Resolution rate (%)"), pct(figures["resolution_rate"])),
+            (_("Rate"), _("On-time rate (%)"), pct(figures["on_time_rate"])),
+            (_("Rate"), _("Satisfaction rate (%)"), pct(figures["satisfaction_rate"])),
+            (_("Rate"), _("Average handling time (working days)"),
+             None if figures["avg_days"] is None else round(figures["avg_days"], 1)),
         ]
         return xlsx_response("hotline-statistics.xlsx", [_("Breakdown"), _("Item"), _("Value")], rows, sheet=_("Hotline"))
     return render(

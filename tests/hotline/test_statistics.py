@@ -76,6 +76,8 @@ def test_statistics_page_staff_only_and_export(client, people):
     assert x["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
     assert ("养老服务", 1) in [(r[1], r[2]) for r in rows]
+    assert ("办结率（%）", 100.0) in [(r[1], r[2]) for r in rows]
+    assert ("平均办理用时（工作日）", 0.0) in [(r[1], r[2]) for r in rows]
 
 
 def test_statistics_page_query_count_is_constant(client, people):
