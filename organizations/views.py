@@ -68,12 +68,14 @@ def _error(request, exc) -> None:
 
 def directory(request):
     flt = OrganizationDirectoryFilter(request.GET or None, queryset=selectors.directory_queryset())
-    qs = flt.qs if flt.is_bound and flt.is_valid() else selectors.directory_queryset()
+    # a filter with a bad value is left out (and named above the list); the others still apply
+    qs = flt.qs
+    errors = [(flt.form.fields[name].label, msgs) for name, msgs in flt.errors.items()] if flt.is_bound else []
     page = CachedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # The filter bar is rendered from plain lists: Django's template-based select widgets
     # cost a third of the page's time.
     return render(request, "organizations/directory.html", {
-        "page_obj": page, "current": request.GET, "errors": flt.errors if flt.is_bound else {},
+        "page_obj": page, "current": request.GET, "errors": errors,
         "types": Organization.Type.choices, "grades": Organization.Grade.choices,
         "streets": flt.filters["street"].queryset.values_list("pk", "name"),
         "areas": flt.filters["service_area"].queryset.values_list("code", "name"),
@@ -86,7 +88,7 @@ EXPORT_HEADER = ["name", "short name", "type", "credit code / filing number", "s
 
 def directory_export(request):
     flt = OrganizationDirectoryFilter(request.GET or None, queryset=selectors.directory_queryset())
-    qs = flt.qs if flt.is_bound and flt.is_valid() else selectors.directory_queryset()
+    qs = flt.qs
     types = dict(Organization.Type.choices)
 
     def rows():

@@ -157,3 +157,16 @@ def test_directory_total_is_cached_briefly(client, settings, network):
 def test_latin_name_search_ignores_case(client, network):
     make_org("海曙区YOUTH志愿者协会", street=network.nanmen)
     assert _names(client.get(reverse("organizations:directory"), {"q": "youth"})) == ["海曙区YOUTH志愿者协会"]
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_value_is_named_and_the_other_filters_still_apply(client, orgs, network):
+    resp = client.get(reverse("organizations:directory"), {"grade": "9A", "street": network.yuehu.pk},
+                      HTTP_ACCEPT_LANGUAGE="en")
+    assert _names(resp) == ["海曙区夕阳红养老服务中心"]  # street applied, the bad grade left out
+    page = resp.content.decode()
+    assert "These filters were left out:" in page and "Grade: Select a valid choice. 9A" in page
+    # the API refuses a bad filter with a 400 that names it
+    resp = client.get(reverse("api-organizations"), {"grade": "9A"})
+    assert resp.status_code == 400
+    assert list(resp.json()["error"]["details"]) == ["grade"]
