@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hotline.models import ServiceCategory, Ticket
 
@@ -9,7 +10,7 @@ class TicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Ticket.Status.choices)
     ticket_type = django_filters.ChoiceFilter(label=_("Type"), choices=Ticket.Type.choices)
-    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=ServiceCategory.objects.all())
+    category = django_filters.ModelChoiceFilter(label=pgettext_lazy("hotline", "Category"), queryset=ServiceCategory.objects.all())
     urgency = django_filters.ChoiceFilter(label=_("Urgency"), choices=Ticket.Urgency.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Ticket.Channel.choices)
 

@@ -81,7 +81,7 @@ class PhoneIntakeForm(forms.Form):
     resident_name = forms.CharField(label=pgettext_lazy("hotline", "Name"), max_length=60, required=False)
     description = forms.CharField(label=_("What they need"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     ticket_type = forms.ChoiceField(label=_("Type"), choices=Ticket.Type.choices, initial=Ticket.Type.HELP)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=ServiceCategory.objects.filter(active=True))
+    category = forms.ModelChoiceField(label=pgettext_lazy("hotline", "Category"), queryset=ServiceCategory.objects.filter(active=True))
     area = AreaField(label=_("Street / community"), required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Ticket.Urgency.choices, initial=Ticket.Urgency.NORMAL)
     channel = forms.ChoiceField(

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
@@ -418,7 +418,7 @@ def statistics(request):
     figures, breakdowns = selectors.hotline_statistics_cached(start=start, end=end)
     if request.GET.get("format") == "xlsx":
         rows = []
-        for title, key in ((_("Type"), "type"), (_("Category"), "category"), (_("Street"), "unit"), (_("Month"), "month")):
+        for title, key in ((_("Type"), "type"), (pgettext("hotline", "Category"), "category"), (_("Street"), "unit"), (_("Month"), "month")):
             rows += [(str(title), r["label"], r["count"]) for r in breakdowns[key]]
         def pct(rate):
             return None if rate is None else round(rate * 100, 1)
