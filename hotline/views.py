@@ -268,6 +268,8 @@ def call_intake(request):
             form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
         else:
             messages.success(request, _("Logged as %(n)s.") % {"n": ticket.tracking_number})
+            if ticket.status == Ticket.Status.RECEIVED:
+                messages.info(request, _("It waits in the “To dispatch” queue: choose a street or community to dispatch it."))
             return redirect("hotline:call")
     return render(request, "hotline/call.html", {"form": form})
 

@@ -420,3 +420,24 @@ def test_staff_filing_on_the_public_form_does_not_make_it_their_request(client, 
     client.force_login(people.dispatcher)
     assert client.post(reverse("hotline:file"), _form()).status_code == 302
     assert Ticket.objects.get().resident is None
+
+
+def test_phone_call_without_a_street_waits_for_dispatch_and_says_so(client, people):
+    client.force_login(people.dispatcher)
+    r = client.post(
+        reverse("hotline:call"),
+        {"phone": "13900001111", "description": "咨询养老补贴", "ticket_type": "consultation", "category": category().pk,
+         "urgency": "normal", "channel": "phone", "dispatch_now": "on"},
+        follow=True, HTTP_ACCEPT_LANGUAGE="en",
+    )
+    t = Ticket.objects.get()
+    assert t.status == "received" and t.channel == "phone"
+    assert f"Logged as {t.tracking_number}" in r.text and "waits in the" in r.text
+
+
+def test_final_answer_asks_for_confirmation(client, people, ticket):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
+    services.ticket_sign_for(ticket=ticket, actor=people.street)
+    client.force_login(people.street)
+    page = client.get(reverse("hotline:ticket_detail", args=[ticket.tracking_number]), HTTP_ACCEPT_LANGUAGE="en").text
+    assert 'data-confirm="Send this as the final answer?' in page
