@@ -92,6 +92,19 @@ class AnnualReportForm(forms.ModelForm):
                   "financial_statements", "audit_report", "rectification_report"]
         widgets = {"activities": forms.Textarea(attrs={"rows": 5})}
 
+    def __init__(self, *args, previous_result: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        report = self.instance
+        self.fields["financial_statements"].help_text = _("Required: the balance sheet and the statement of activities.")
+        if report.organization.org_type == Organization.Type.FOUNDATION:
+            self.fields["audit_report"].help_text = _("Required for foundations.")
+        else:
+            self.fields["audit_report"].help_text = _("Optional for this type of organization.")
+        if previous_result in (AnnualReport.Result.BASICALLY_QUALIFIED, AnnualReport.Result.UNQUALIFIED):
+            self.fields["rectification_report"].help_text = _("Required: last year's result was not Qualified.")
+        else:
+            del self.fields["rectification_report"]
+
 
 class ReportReviewForm(forms.Form):
     action = forms.ChoiceField(choices=[("return", _("Return for changes")), ("accept", _("Accept"))], label=_("decision"))

@@ -295,7 +295,9 @@ def report(request, pk: int):
         raise PermissionDenied
     is_owner = selectors.user_is_member(request.user, rep.organization_id, owner_only=True)
     editable = is_owner and rep.status in (AnnualReport.Status.DRAFT, AnnualReport.Status.RETURNED)
-    form = AnnualReportForm(request.POST or None, request.FILES or None, instance=rep) if editable else None
+    previous = services.previous_result(rep)
+    form = AnnualReportForm(request.POST or None, request.FILES or None, instance=rep,
+                            previous_result=previous) if editable else None
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
@@ -316,7 +318,7 @@ def report(request, pk: int):
         "report": rep, "form": form, "is_staff": request.user.is_center_staff,
         "review_form": ReportReviewForm() if request.user.is_center_staff else None,
         "missing": services.annual_report_missing(rep) if editable else [],
-        "previous_result": services.previous_result(rep),
+        "previous_result": previous,
         "history": rep.status_changes.select_related("changed_by"),
     })
 

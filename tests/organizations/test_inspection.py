@@ -322,3 +322,17 @@ def test_abnormal_organization_files_late_and_staff_remove_it_with_a_record(clie
     assert org_a.name not in client.get(reverse("organizations:abnormal_list")).content.decode()
     # the next nightly run does not put it back
     assert services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=2)) == 0
+
+
+@pytest.mark.django_db
+def test_report_form_says_which_attachments_are_required(client, network, owner_a, org_a):
+    foundation = make_org(org_type="foundation", owner=owner_a)
+    client.force_login(owner_a)
+    page = client.get(reverse("organizations:report", args=[_report(foundation).pk]), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Required for foundations." in html and 'name="rectification_report"' not in html
+    last = _report(org_a, 2024)
+    AnnualReport.objects.filter(pk=last.pk).update(status=R.ACCEPTED, result=AnnualReport.Result.UNQUALIFIED)
+    html = client.get(reverse("organizations:report", args=[_report(org_a).pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Optional for this type of organization." in html
+    assert 'name="rectification_report"' in html and "Required: last year&#x27;s result was not Qualified." in html
