@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -159,11 +160,15 @@ def _open_tickets(rng: random.Random, streets, communities, categories, dispatch
             services.extension_decide(extension=ext, actor=dispatcher, approve=True, comment="同意延期")
             continue
         if state == "in_progress_overdue":
-            past = now - timedelta(days=12)
+            shift = timedelta(days=12)
+            past = now - shift
             Ticket.objects.filter(pk=ticket.pk).update(
-                created_at=past, first_dispatched_at=past, dispatched_at=past,
+                created_at=past, first_dispatched_at=past, dispatched_at=past, sign_due=deadlines.sign_due(past),
+                signed_at=F("signed_at") - shift,
                 answer_due=deadlines.answer_due(start=past, ticket_type=ttype, urgency="normal"), is_overdue=True,
             )
+            # Its timeline happened back then too.
+            TicketEvent.objects.filter(ticket=ticket).update(created_at=F("created_at") - shift)
             continue
         if state == "in_progress":
             services.ticket_note_add(ticket=ticket, actor=handler, text="已电话联系居民，约定周三上门。")

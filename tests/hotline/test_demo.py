@@ -31,3 +31,12 @@ def test_demo_loads_fast_and_once():
     total = Ticket.objects.count()
     load_hotline_demo()
     assert Ticket.objects.count() == total
+
+
+def test_the_overdue_demo_request_has_a_timeline_from_its_own_days():
+    load_center_demo()
+    load_hotline_demo()
+    late = Ticket.objects.get(is_overdue=True, status="in_progress")
+    filed = late.events.get(kind="filed")
+    assert filed.created_at.date() == late.created_at.date()
+    assert all(e.created_at <= late.answer_due for e in late.events.all())
