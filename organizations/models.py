@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -156,7 +157,7 @@ class JoinRequest(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the owner")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("join request", "Approved")
         DECLINED = "declined", _("Declined")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="join_requests")
@@ -166,9 +167,9 @@ class JoinRequest(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("decided by"),
+        verbose_name=pgettext_lazy("join request", "decided by"),
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("join request", "decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -230,7 +231,7 @@ class InspectionCampaign(models.Model):
 class AnnualReport(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("annual report", "Submitted")
         RETURNED = "returned", _("Returned for changes")
         ACCEPTED = "accepted", _("Accepted")
 

@@ -10,6 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from center.errors import DomainError
@@ -421,7 +422,7 @@ PROGRESS_KEYS = ["enrolled", "draft", "submitted", "returned", "accepted", "qual
 
 
 def _progress_header():
-    return [_("Enrolled"), _("Not filed"), _("Submitted"), _("Returned"), _("Accepted"), _("Qualified"),
+    return [_("Enrolled"), _("Not filed"), pgettext("annual report", "Submitted"), pgettext("annual report", "Returned"), _("Accepted"), _("Qualified"),
             _("Basically qualified"), _("Unqualified")]
 
 
