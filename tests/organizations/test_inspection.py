@@ -187,8 +187,31 @@ def test_reminders_counted_in_working_days(reminder_setup, org_a):
 
 
 @pytest.mark.django_db
-def test_reminder_task_runs(reminder_setup):
-    assert tasks.annual_reminders.apply().get() == 0  # today is far from the 2026 deadline
+def test_beat_runs_the_three_jobs_as_tasks(network, owner_a, org_a, org_b):
+    """The beat entries name registered tasks; each task does its job for today's date."""
+    from celery import current_app
+    from django.utils import timezone
+
+    from organizations.schedule import BEAT_SCHEDULE
+
+    assert {e["task"] for e in BEAT_SCHEDULE.values()} == {
+        "organizations.tasks.annual_reminders", "organizations.tasks.abnormal_list",
+        "organizations.tasks.grade_expiry_reminders"}
+    assert all(e["task"] in current_app.tasks for e in BEAT_SCHEDULE.values())
+    today = timezone.localdate()
+    # a campaign due in 7 working days: the daily job enrolls A and reminds its owner
+    due = make_campaign(today.year - 1, opens_on=today - timedelta(days=30), deadline=add_working_days(today, 7))
+    assert tasks.annual_reminders.apply().get() == 2  # A and B were both enrolled, neither has filed
+    assert due.reports.count() == 2
+    assert tasks.annual_reminders.apply().get() == 0
+    # a campaign whose deadline was yesterday: the nightly job lists whoever never filed
+    closed = make_campaign(today.year - 2, opens_on=today - timedelta(days=200), deadline=today - timedelta(days=1))
+    AnnualReport.objects.create(campaign=closed, organization=org_a)
+    assert tasks.abnormal_list.apply().get() == 1
+    org_a.grade, org_a.grade_valid_until = "3A", today + timedelta(days=60)
+    org_a.save()
+    assert tasks.grade_expiry_reminders.apply().get() == 1
+    assert tasks.grade_expiry_reminders.apply().get() == 0
 
 
 @pytest.mark.django_db
