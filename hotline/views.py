@@ -151,7 +151,12 @@ def track_link(request, key: str):
                     services.ticket_rate_online(
                         ticket=ticket, result=rate_form.cleaned_data["result"], comment=rate_form.cleaned_data["comment"]
                     )
-                    messages.success(request, _("Thank you for rating the answer."))
+                    if ticket.status == Ticket.Status.REOPENED:
+                        messages.success(
+                            request, _("Thank you. We are sorry the answer did not help: the request is reopened and will be answered again.")
+                        )
+                    else:
+                        messages.success(request, _("Thank you for rating the answer."))
                     return redirect("hotline:track_link", key=key)
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -339,6 +344,32 @@ def _unit(request, name="unit"):
     return NetworkUnit.objects.filter(pk=request.POST.get(name) or 0).first()
 
 
+ACTION_DONE = {
+    "dispatch": gettext_lazy("Dispatched to %(unit)s."),
+    "sign": gettext_lazy("Signed for: the request is now your unit's."),
+    "start": gettext_lazy("Work started."),
+    "redispatch": gettext_lazy("Passed down to %(unit)s."),
+    "return": gettext_lazy("Returned to the dispatchers with your reason."),
+    "note": gettext_lazy("Internal note added."),
+    "reply": gettext_lazy("Reply sent: the resident sees it on the tracking page."),
+    "answer": gettext_lazy("Answer sent. The center will call the resident back."),
+    "extension": gettext_lazy("Extension requested: the dispatchers will decide."),
+    "extension_approve": gettext_lazy("Extension approved: the new deadline is recorded."),
+    "extension_refuse": gettext_lazy("Extension refused: the deadline stays."),
+}
+
+
+def _done_message(action: str, ticket: Ticket) -> str:
+    if action == "callback":
+        if ticket.status == Ticket.Status.REOPENED:
+            return _("Callback recorded. The resident is not satisfied: the request is reopened to the same unit.")
+        return _("Callback recorded. The request is closed.")
+    text = str(ACTION_DONE.get(action, gettext_lazy("Done.")))
+    if action in ("dispatch", "redispatch"):
+        return text % {"unit": ticket.assigned_unit.name if ticket.assigned_unit_id else "—"}
+    return text
+
+
 @login_required
 @require_POST
 def ticket_action(request, number: str, action: str):
@@ -390,8 +421,8 @@ def ticket_action(request, number: str, action: str):
         if not may_view(user, full):
             return redirect("center:workbench")
         return render(request, "hotline/ticket_detail.html", _detail_context(request, full), status=status)
-    messages.success(request, _("Done."))
-    ticket.refresh_from_db(fields=["assigned_unit"])
+    ticket.refresh_from_db(fields=["assigned_unit", "status"])
+    messages.success(request, _done_message(action, ticket))
     if not may_view(user, ticket):  # returned or passed out of the user's sight
         return redirect("hotline:unit" if user.is_handler else "hotline:desk")
     return redirect("hotline:ticket_detail", number=number)

@@ -441,3 +441,26 @@ def test_final_answer_asks_for_confirmation(client, people, ticket):
     client.force_login(people.street)
     page = client.get(reverse("hotline:ticket_detail", args=[ticket.tracking_number]), HTTP_ACCEPT_LANGUAGE="en").text
     assert 'data-confirm="Send this as the final answer?' in page
+
+
+def test_each_action_confirms_what_happened_in_plain_words(client, people, ticket):
+    url = lambda a: reverse("hotline:ticket_action", args=[ticket.tracking_number, a])  # noqa: E731
+    client.force_login(people.dispatcher)
+    r = client.post(url("dispatch"), {"unit": people.net.nanmen.pk}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Dispatched to 南门街道." in r.text
+    client.force_login(people.street)
+    r = client.post(url("sign"), follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已签收：该诉求由本单位办理。" in r.text
+    r = client.post(url("redispatch"), {"unit": people.net.nanmen_c1.pk}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Passed down to 南门东社区." in r.text
+    client.force_login(people.c1)
+    client.post(url("sign"))
+    r = client.post(url("answer"), {"text": "已安排"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Answer sent." in r.text
+    track = reverse("hotline:track_link", args=[ticket.access_key])
+    r = client.post(track, {"action": "rate", "result": "dissatisfied"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "the request is reopened" in r.text
+    client.post(url("answer"), {"text": "再次答复"})
+    client.force_login(people.dispatcher)
+    r = client.post(url("callback"), {"result": "satisfied"}, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "回访已记录，诉求已办结。" in r.text
