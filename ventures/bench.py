@@ -15,6 +15,7 @@ from center.models import User
 from organizations.models import Organization
 from ventures.models import Application, Criterion, Fund, Review, ReviewScore, Round
 from ventures.selectors import ExactNumber
+from ventures.services import application_scores_refresh_round
 
 BENCH_TITLE = "bench: ventures round"
 N_PER_SCALE = 5000
@@ -79,3 +80,4 @@ def seed(scale: float = 1) -> None:
     Review.objects.filter(application__round=rnd).update(
         total=ExpressionWrapper(ExactNumber(Subquery(weighted), output_field=DecimalField(max_digits=12, decimal_places=4)) / 100,
                                output_field=DecimalField(max_digits=6, decimal_places=2)))
+    application_scores_refresh_round(rnd.pk)  # the ranking reads the stored aggregate

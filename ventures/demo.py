@@ -41,6 +41,7 @@ from ventures.models import (
     SpendingLine,
 )
 from ventures.selectors import ExactNumber
+from ventures.services import application_scores_refresh_round
 
 S = Application.Status
 LAST_YEAR_TITLE = "2025年度海曙区公益创投项目"
@@ -250,6 +251,7 @@ def _last_year(orgs, reviewers, lottery, social, staff) -> Round:
     Review.objects.filter(application__round=rnd).update(
         total=ExpressionWrapper(ExactNumber(Subquery(weighted), output_field=DecimalField(max_digits=12, decimal_places=4)) / 100,
                                output_field=DecimalField(max_digits=6, decimal_places=2)))
+    application_scores_refresh_round(rnd.pk)  # the ranking reads the stored aggregate
 
     # after the award: agreements, installments, mid-term reports and evaluations
     awarded = [a for a in apps if a.award_amount]

@@ -198,9 +198,17 @@ class Application(models.Model):
     award_amount = models.DecimalField(_("award amount"), **MONEY, null=True, blank=True)
     awarded_at = models.DateField(_("award date"), null=True, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
+    # The review aggregate, recomputed by services.application_score_refresh from the submitted
+    # reviews in the transaction that submits or reopens a review (the application row locked),
+    # so the ranking reads columns instead of aggregating every review of the round per request.
+    review_count = models.PositiveSmallIntegerField(_("submitted reviews"), default=0, editable=False)
+    review_score = models.DecimalField(_("review score"), max_digits=8, decimal_places=4, null=True, blank=True,
+                                       editable=False)
+    review_spread = models.DecimalField(_("review spread (highest − lowest)"), max_digits=6, decimal_places=2,
+                                        null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "review_count", "review_score", "review_spread"])
 
     class Meta:
         verbose_name = _("application")

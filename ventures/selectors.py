@@ -5,7 +5,9 @@ Scoring rules:
 - a review's weighted total is Σ score × weight / 100 (scores 0–100 per criterion), frozen on
   the Review row by the database when the reviewer submits;
 - an application's score is the mean of its submitted totals, or, with five or more reviews,
-  the trimmed mean: (Σ − max − min) / (n − 2);
+  the trimmed mean: (Σ − max − min) / (n − 2); computed by the database (computed_scores) and
+  stored on the application in the transaction that submits or reopens a review, so rankings
+  read columns;
 - reviews disagree strongly when max − min > 20 points.
 """
 
@@ -140,8 +142,10 @@ def _review_stat(agg):
     return qs
 
 
-def with_scores(qs):
-    """Annotate applications with n_reviews, score (mean / trimmed mean), spread, disagreement."""
+def computed_scores(qs):
+    """Aggregate the submitted reviews of each application (the source of truth): annotate
+    n_reviews, score (mean / trimmed mean), spread and disagreement. Used when a review is
+    submitted or reopened to refresh the stored columns; pages read `with_scores`."""
     n = Coalesce(Subquery(_review_stat(Count("pk")), output_field=IntegerField()), Value(0))
     total = Subquery(_review_stat(Sum("total")), output_field=SCORE_FIELD)
     high = Subquery(_review_stat(Max("total")), output_field=SCORE_FIELD)
@@ -160,6 +164,20 @@ def with_scores(qs):
         spread=ExpressionWrapper(F("score_max") - F("score_min"), output_field=SCORE_FIELD),
         disagreement=Case(
             When(score_max__gt=F("score_min") + DISAGREEMENT_SPREAD, then=Value(True)),
+            default=Value(False), output_field=BooleanField(),
+        ),
+    )
+
+
+def with_scores(qs):
+    """Annotate applications with n_reviews, score, spread and disagreement read from the
+    columns stored at each review submission / reopening (see computed_scores for the rules)."""
+    return qs.annotate(
+        n_reviews=F("review_count"),
+        score=F("review_score"),
+        spread=F("review_spread"),
+        disagreement=Case(
+            When(review_spread__gt=DISAGREEMENT_SPREAD, then=Value(True)),
             default=Value(False), output_field=BooleanField(),
         ),
     )

@@ -413,8 +413,45 @@ def review_declare_conflict(*, review: Review, reviewer, reason: str) -> Review 
     return replacement[0] if replacement else None
 
 
+SCORE_PLACES = Decimal("0.0001")
+
+
+def _spread(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
+
+
+def application_score_refresh(application_id: int) -> None:
+    """Store the application's review aggregate (count, mean / trimmed mean, spread), computed
+    by the database from its submitted reviews. Call it inside the transaction that changed a
+    review, with the application row locked, so concurrent submissions cannot store a stale
+    figure."""
+    row = (selectors.computed_scores(Application.objects.filter(pk=application_id))
+           .values("n_reviews", "score", "spread").first())
+    score = Decimal(str(row["score"])).quantize(SCORE_PLACES, ROUND_HALF_UP) if row["score"] is not None else None
+    Application.objects.filter(pk=application_id).update(
+        review_count=row["n_reviews"], review_score=score, review_spread=_spread(row["spread"]),
+    )
+
+
+def application_scores_refresh_round(round_id: int) -> int:
+    """Recompute the stored review aggregates of a whole round (demo and bench seeding, which
+    bulk-create reviews). Returns how many applications were updated."""
+    batch = []
+    for row in selectors.computed_scores(Application.objects.filter(round_id=round_id)).values(
+            "pk", "n_reviews", "score", "spread").iterator(chunk_size=2000):
+        score = Decimal(str(row["score"])).quantize(SCORE_PLACES, ROUND_HALF_UP) if row["score"] is not None else None
+        batch.append(Application(pk=row["pk"], review_count=row["n_reviews"], review_score=score,
+                                 review_spread=_spread(row["spread"])))
+    Application.objects.bulk_update(batch, ["review_count", "review_score", "review_spread"], batch_size=1000)
+    return len(batch)
+
+
 def _maybe_reviewed(application: Application, *, by) -> None:
-    app = Application.objects.get(pk=application.pk)
+    """Refresh the stored score and, once no review is open, mark the application reviewed.
+    The application row is locked first: of two reviewers submitting the last two reviews at
+    once, the second waits and then sees the first one's review."""
+    app = Application.objects.select_for_update().get(pk=application.pk)
+    application_score_refresh(app.pk)
     if app.status != S.IN_REVIEW:
         return
     counts = app.reviews.aggregate(
@@ -474,11 +511,12 @@ def review_reopen(*, review: Review, by) -> Review:
     locked = Review.objects.select_for_update().get(pk=review.pk)
     if locked.status != Review.Status.SUBMITTED:
         raise DomainError(_("Only a submitted review can be reopened."), code="not_submitted")
-    app = locked.application
+    app = Application.objects.select_for_update().get(pk=locked.application_id)
     if app.status not in (S.IN_REVIEW, S.REVIEWED):
         raise DomainError(_("Decisions were already taken on this application."), code="decided")
     locked.status, locked.total, locked.submitted_at = Review.Status.ASSIGNED, None, None
     locked.save(update_fields=["status", "total", "submitted_at"])
+    application_score_refresh(app.pk)
     if app.status == S.REVIEWED:
         application_transition(app, to=S.IN_REVIEW, by=by, reason=_("review reopened"), notify=False)
     return locked

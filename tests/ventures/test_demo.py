@@ -62,3 +62,19 @@ def test_demo_review_totals_match_weighted_scores():
         "scores__criterion").first()
     expected = sum(s.score * s.criterion.weight for s in review.scores.all()) / 100
     assert abs(review.total - expected) <= Decimal("0.01")
+
+
+def test_demo_stored_scores_match_the_reviews():
+    """The ranking reads the stored aggregate; on the demo it equals the one computed from the reviews."""
+    from ventures import selectors
+    from ventures.models import Application
+
+    load_center_demo()
+    demo.load_ventures_demo()
+    apps = Application.objects.filter(round__title=demo.LAST_YEAR_TITLE)
+    computed = {a.pk: (a.n_reviews, a.score, a.spread) for a in selectors.computed_scores(apps)}
+    stored = {a.pk: (a.review_count, a.review_score, a.review_spread) for a in apps}
+    assert len(stored) == 90 and all(n == 5 for n, _s, _p in stored.values())
+    for pk, (n, score, spread) in computed.items():
+        assert stored[pk][0] == n and abs(stored[pk][2] - Decimal(str(spread))) < Decimal("0.005")
+        assert abs(stored[pk][1] - Decimal(str(score))) < Decimal("0.0001")

@@ -4,6 +4,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -270,3 +271,105 @@ def test_blind_attachment_download_hides_file_name(client, projects_staff, revie
     other = make_reviewers(1, prefix="nosy")[0]
     client.force_login(other)
     assert client.get(reverse("ventures:review_attachment", args=[review.pk, att.pk])).status_code == 404
+
+
+def _stored(app_id):
+    a = Application.objects.get(pk=app_id)
+    return a.review_count, a.review_score, a.review_spread
+
+
+def test_stored_score_follows_submit_reopen_and_conflict(rnd, applicant, projects_staff, reviewers):
+    """The ranking reads the aggregate stored on the application; it is recomputed whenever a
+    review is submitted or reopened, and always equals the one computed from the reviews."""
+    user, org = applicant
+    app = make_submitted(rnd, org, user)
+    services.screening_decide(application=app, by=projects_staff, eligible=True, reason="ok")
+    services.reviewers_assign(application=app, by=projects_staff)
+    assert _stored(app.pk) == (0, None, None)
+    crits = list(rnd.criteria.all())
+    first, second, third = Review.objects.filter(application=app).order_by("pk")
+    services.review_save(review=first, reviewer=first.reviewer, scores={c.pk: (90, "") for c in crits}, submit=True)
+    assert _stored(app.pk) == (1, Decimal("90.0000"), Decimal("0.00"))
+    # a conflict on an open review changes no score but keeps the figures right
+    services.review_declare_conflict(review=third, reviewer=third.reviewer, reason="former employee")
+    assert _stored(app.pk)[0] == 1
+    services.review_save(review=second, reviewer=second.reviewer, scores={c.pk: (65, "") for c in crits}, submit=True)
+    assert _stored(app.pk) == (2, Decimal("77.5000"), Decimal("25.00"))
+    row = selectors.application_with_score(app.pk)
+    assert row.score == Decimal("77.5000") and row.disagreement is True
+    services.review_reopen(review=second, by=projects_staff)
+    assert _stored(app.pk) == (1, Decimal("90.0000"), Decimal("0.00"))
+    assert selectors.application_with_score(app.pk).disagreement is False
+    computed = selectors.computed_scores(Application.objects.filter(pk=app.pk)).get()
+    assert (computed.n_reviews, computed.score) == (1, 90)
+
+
+def test_stored_score_round_refresh_matches_computed(projects_staff, applicant):
+    make_reviewers(6, prefix="refresh")
+    rnd = make_round(projects_staff, reviewers_per_application=5)
+    user, org = applicant
+    app = make_reviewed(rnd, org, user, projects_staff, scores=(50, 70, 72, 74, 100))
+    Application.objects.filter(pk=app.pk).update(review_count=0, review_score=None, review_spread=None)
+    assert services.application_scores_refresh_round(rnd.pk) == 1
+    assert _stored(app.pk) == (5, Decimal("72.0000"), Decimal("50.00"))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="needs PostgreSQL row locks (select_for_update) and concurrent connections")
+def test_last_two_reviews_submitted_at_once_both_count():
+    """Two reviewers submit the last two open reviews at the same moment: the application
+    still becomes reviewed and its stored score counts both (the application row is locked)."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory.make("race_staff", role="staff", department="projects")
+    make_reviewers(2, prefix="race")
+    user, org = make_org_user("race_org")
+    rnd = make_round(staff, reviewers_per_application=2)
+    app = make_submitted(rnd, org, user)
+    services.screening_decide(application=app, by=staff, eligible=True, reason="ok")
+    services.reviewers_assign(application=app, by=staff)
+    crits = list(rnd.criteria.all())
+    reviews = list(Review.objects.filter(application=app).select_related("reviewer"))
+    errors = []
+    first_saved, second_started = threading.Event(), threading.Event()
+
+    def first():
+        # submits, then keeps its transaction open while the second reviewer submits
+        try:
+            with transaction.atomic():
+                services.review_save(review=reviews[0], reviewer=reviews[0].reviewer,
+                                     scores={c.pk: (80, "") for c in crits}, submit=True)
+                first_saved.set()
+                second_started.wait(5)
+                time.sleep(0.5)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_saved.wait(5)
+            second_started.set()
+            services.review_save(review=reviews[1], reviewer=reviews[1].reviewer,
+                                 scores={c.pk: (60, "") for c in crits}, submit=True)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    app.refresh_from_db()
+    assert app.status == Application.Status.REVIEWED
+    assert (app.review_count, app.review_score, app.review_spread) == (2, Decimal("70.0000"), Decimal("20.00"))
