@@ -448,6 +448,9 @@ def _stats_period(request) -> tuple[date | None, date | None]:
 def statistics(request):
     _require(is_hotline_staff(request.user))
     start, end = _stats_period(request)
+    if start and end and end < start:
+        messages.error(request, _("The end date is before the start date: the dates were swapped."))
+        start, end = end, start
     figures, breakdowns = selectors.hotline_statistics_cached(start=start, end=end)
     if request.GET.get("format") == "xlsx":
         rows = []

@@ -157,3 +157,21 @@ def test_statistics_page_in_english_names_undispatched_requests(client, people):
     assert "Not dispatched" in page and "resolution rate" in page
     page = client.get(reverse("hotline:statistics"), HTTP_ACCEPT_LANGUAGE="zh-hans").text
     assert "未派单" in page
+
+
+def test_statistics_period_filter_and_swapped_dates(client, people, clock):
+    clock.set(aware(2026, 1, 10, 9))
+    file_ticket()
+    clock.set(aware(2026, 3, 10, 9))
+    file_ticket()
+    file_ticket()
+    cache.clear()
+    client.force_login(people.dispatcher)
+    url = reverse("hotline:statistics")
+    page = client.get(url, {"start": "2026-03-01", "end": "2026-03-31"}, HTTP_ACCEPT_LANGUAGE="en").text
+    assert '<span class="figure-value">2</span><span class="figure-label">requests' in page
+    page = client.get(url, {"start": "2026-03-31", "end": "2026-01-01"}, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "the dates were swapped" in page
+    assert '<span class="figure-value">3</span><span class="figure-label">requests' in page
+    page = client.get(url, {"start": "", "end": ""}, HTTP_ACCEPT_LANGUAGE="en").text  # all time
+    assert '<span class="figure-value">3</span>' in page
