@@ -10,7 +10,7 @@ from django.utils import timezone
 from center.errors import DomainError, PermissionDeniedError, TransitionError
 from center.models import Reminder
 from organizations import services
-from organizations.models import AnnualReport, GradingEvaluation, GradingThreshold
+from organizations.models import AnnualReport, GradingEvaluation, GradingThreshold, InspectionCampaign
 from tests.organizations.factories import make_campaign, make_org
 
 SCORES = {"basic_conditions": 90, "internal_governance": 340, "performance": 330, "social_evaluation": 140}  # 900
@@ -31,11 +31,38 @@ def test_eligibility_rules(owner_a, staff):
         services.grading_apply(organization=young, by=owner_a)
     assert "two full years" in str(info.value.message)
     listed = make_org(owner=owner_a, status="abnormal")
-    assert services.grading_eligibility(listed)
+    assert services.grading_eligibility(listed) == ["It is on the abnormal list."]
+    with pytest.raises(DomainError) as info:
+        services.grading_apply(organization=listed, by=owner_a)
+    assert info.value.code == "not_eligible"
     failed = make_org(owner=owner_a)
     AnnualReport.objects.create(campaign=make_campaign(2025), organization=failed, status="accepted",
                                 result="unqualified")
-    assert any("Unqualified" in p for p in services.grading_eligibility(failed))
+    assert services.grading_eligibility(failed) == ["Its last annual inspection was Unqualified."]
+    # a basically-qualified result does not exclude
+    ok = make_org(owner=owner_a)
+    AnnualReport.objects.create(campaign=InspectionCampaign.objects.get(year=2025), organization=ok, status="accepted",
+                                result="basically_qualified")
+    assert services.grading_eligibility(ok) == []
+    # exactly two full years: eligible from the second anniversary on
+    today = timezone.localdate()
+    two = make_org(owner=owner_a, registration_date=today.replace(year=today.year - 2))
+    assert services.grading_eligibility(two) == []
+    almost = make_org(owner=owner_a, registration_date=today.replace(year=today.year - 2) + timedelta(days=1))
+    assert services.grading_eligibility(almost) == ["It has not been registered for two full years."]
+    assert not GradingEvaluation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_ineligible_owner_sees_why_and_no_apply_button(client, owner_a):
+    listed = make_org(owner=owner_a, status="abnormal")
+    client.force_login(owner_a)
+    page = client.get(reverse("organizations:manage", args=[listed.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "It is on the abnormal list." in page
+    assert reverse("organizations:grading_apply", args=[listed.pk]) not in page
+    resp = client.post(reverse("organizations:grading_apply", args=[listed.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Not eligible for grading" in resp.content.decode()
+    assert not GradingEvaluation.objects.exists()
 
 
 @pytest.mark.django_db
