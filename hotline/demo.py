@@ -165,7 +165,7 @@ def _open_tickets(rng: random.Random, streets, communities, categories, dispatch
             Ticket.objects.filter(pk=ticket.pk).update(
                 created_at=past, first_dispatched_at=past, dispatched_at=past, sign_due=deadlines.sign_due(past),
                 signed_at=F("signed_at") - shift,
-                answer_due=deadlines.answer_due(start=past, ticket_type=ttype, urgency="normal"), is_overdue=True,
+                answer_due=deadlines.answer_due(start=past, ticket_type=ttype, urgency="normal"),
             )
             # Its timeline happened back then too.
             TicketEvent.objects.filter(ticket=ticket).update(created_at=F("created_at") - shift)
@@ -224,5 +224,8 @@ def _load(stdout=None) -> None:
     TicketEvent.objects.bulk_create(events, batch_size=1000)
     Callback.objects.bulk_create(callbacks, batch_size=500)
     _open_tickets(rng, streets, communities, categories, dispatcher, users, stdout)
+    # What the beat task would do next: mark the overdue request, tell the unit above and the
+    # dispatchers, remind the units whose deadline is near (each once, as ever).
+    services.deadlines_sweep()
     if stdout:
         stdout.write(f"hotline: {len(tickets)} closed requests and {len(OPEN_STATES)} open ones")

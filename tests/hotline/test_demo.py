@@ -40,3 +40,8 @@ def test_the_overdue_demo_request_has_a_timeline_from_its_own_days():
     filed = late.events.get(kind="filed")
     assert filed.created_at.date() == late.created_at.date()
     assert all(e.created_at <= late.answer_due for e in late.events.all())
+    # marked and escalated by the deadline sweep, as in production: the dispatcher was told
+    from center.models import Notification, Reminder
+
+    assert Reminder.objects.filter(key=f"hotline:{late.pk}:overdue:{late.answer_due:%Y%m%d}").exists()
+    assert Notification.objects.filter(user__username="staff_info", title__contains=late.tracking_number).exists()
