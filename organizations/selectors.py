@@ -197,6 +197,17 @@ def profile_changes(organization_id: int, *, limit: int = 30) -> list[dict]:
     """Who changed which fields of the profile and when (simple-history), newest first."""
     records = list(Organization.history.filter(id=organization_id).select_related("history_user")
                    .order_by("-history_date")[: limit + 1])
+    area_names = dict(ServiceArea.objects.values_list("pk", "name"))
+
+    def shown(field: str, value):
+        if field == "service_areas":  # m2m history: [{"organization": 1, "servicearea": 3}, …]
+            return "、".join(sorted(area_names.get(row.get("servicearea"), "?") for row in value or []))
+        if field in ("street", "community") and value:
+            from center.models import NetworkUnit
+
+            return NetworkUnit.objects.filter(pk=value).values_list("name", flat=True).first() or value
+        return value
+
     out = []
     for newer, older in zip(records, records[1:], strict=False):
         delta = newer.diff_against(older)
@@ -204,7 +215,8 @@ def profile_changes(organization_id: int, *, limit: int = 30) -> list[dict]:
             out.append({"when": newer.history_date, "who": newer.history_user,
                         "reason": newer.history_change_reason or "",
                         "fields": [{"field": str(Organization._meta.get_field(c.field).verbose_name),
-                                    "old": c.old, "new": c.new} for c in delta.changes]})
+                                    "old": shown(c.field, c.old), "new": shown(c.field, c.new)}
+                                   for c in delta.changes]})
     return out
 
 

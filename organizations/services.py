@@ -111,6 +111,15 @@ def organization_clean(organization: Organization) -> None:
         raise ValidationError(errors)
 
 
+def _ensure_history_baseline(organization: Organization) -> None:
+    """Rows written in bulk (demo data, the civil-affairs import) have no history record yet, so
+    the first edit would have nothing to be compared with: record the state before it."""
+    if not Organization.history.filter(id=organization.pk).exists():
+        organization._change_reason = _("State before the first recorded change")
+        organization.save()
+        del organization._change_reason
+
+
 def _save_certificate(organization: Organization, certificate) -> None:
     if certificate:
         validate_upload(certificate)
@@ -144,6 +153,7 @@ def organization_update(*, organization: Organization, user, data: dict, service
     Raises PermissionDeniedError, ValidationError."""
     _require_owner_or_staff(user, organization)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    _ensure_history_baseline(organization)
     locked = {"credit_code", "org_type", "registration_date", "registration_authority"}
     for key, value in data.items():
         if key not in PROFILE_FIELDS:
@@ -710,6 +720,7 @@ def grading_score(*, evaluation: GradingEvaluation, by, scores: dict) -> Grading
     )
     if grade:
         org = Organization.objects.select_for_update().get(pk=evaluation.organization_id)
+        _ensure_history_baseline(org)
         org.grade, org.grade_valid_until = grade, valid_until
         org._change_reason = _("Grading evaluation %(year)s") % {"year": evaluation.year}
         org.save(update_fields=["grade", "grade_valid_until"])

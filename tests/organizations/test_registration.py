@@ -336,3 +336,31 @@ def test_owner_declines_a_join_request(client, org_a, owner_a, make_user):
     assert Notification.objects.filter(user=person, title__contains="declined").exists()
     with pytest.raises(DomainError):  # answered once
         services.join_request_decide(join_request=req, by=owner_a, approve=True)
+
+
+@pytest.mark.django_db
+def test_first_edit_of_a_bulk_written_record_is_in_the_history_with_readable_values(client, network, owner_a, staff):
+    """Demo data and the civil-affairs import write rows in bulk, without a history record."""
+    from organizations.models import ServiceArea
+
+    [org] = Organization.objects.bulk_create([Organization(
+        name="批量导入协会", org_type="social_group", credit_code=credit_code("social_group"), status=S.VERIFIED,
+        street=network.nanmen, address="旧地址", registration_date="2015-01-01")])
+    Membership.objects.create(organization=org, user=owner_a, role="owner")
+    assert not Organization.history.filter(id=org.pk).exists()
+    client.force_login(owner_a)
+    resp = client.patch(reverse("api-organization-profile", args=[org.pk]),
+                        {"address": "新地址2号", "service_areas": ["elderly", "health"]}, content_type="application/json")
+    assert resp.status_code == 200
+    client.force_login(staff)
+    page = client.get(reverse("organizations:manage", args=[org.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    fields = {f["field"]: (f["old"], f["new"]) for c in page.context["changes"] for f in c["fields"]}
+    assert fields["address"] == ("旧地址", "新地址2号")
+    names = dict(ServiceArea.objects.filter(code__in=["elderly", "health"]).values_list("code", "name"))
+    assert fields["service areas"][1] == "、".join(sorted(names.values()))
+    html = page.content.decode()
+    assert "“旧地址” → “新地址2号”" in html and "servicearea" not in html
+    # a staff member changing the street is shown by name
+    services.organization_update(organization=org, user=staff, data={"street": network.yuehu})
+    changes = client.get(reverse("organizations:manage", args=[org.pk]), HTTP_ACCEPT_LANGUAGE="en").context["changes"]
+    assert {"field": "street / town", "old": "南门街道", "new": "月湖街道"} in changes[0]["fields"]
