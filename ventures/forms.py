@@ -86,6 +86,16 @@ class ApplicationForm(forms.ModelForm):
             raise forms.ValidationError(_("At most %(cap)s yuan.") % {"cap": self.round.cap})
         return value
 
+    def clean(self):
+        cleaned = super().clean()
+        street, community = cleaned.get("street"), cleaned.get("community")
+        if community is not None:
+            if street is None:
+                cleaned["street"] = community.parent
+            elif community.parent_id != street.pk:
+                self.add_error("community", _("This community is not in the chosen street / town."))
+        return cleaned
+
     def service_data(self) -> dict:
         data = {k: self.cleaned_data[k] for k in self.Meta.fields}
         data["team"] = self.cleaned_data["team_text"]

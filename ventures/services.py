@@ -257,8 +257,13 @@ def application_update(*, application: Application, user, data: dict, budget_lin
 @transaction.atomic
 def attachment_add(*, application: Application, user, upload, report: ProgressReport | None = None) -> Attachment:
     """Store an attachment. Fails (ValidationError) when the file is over 10 MB or its content
-    is not PDF, Word, Excel or an image, whatever its name says."""
+    is not PDF, Word, Excel or an image, whatever its name says; fails (DomainError) for an
+    application attachment once the application was submitted (reviewers must all see the
+    same file set), except while more information is requested."""
     _check_member(user, application.organization_id)
+    if report is None and application.status not in (S.DRAFT, S.INFO_REQUESTED):
+        raise DomainError(_("Attachments can only be added while the application is a draft or more "
+                            "information was requested."), code="not_editable")
     mime = validate_upload(upload)
     return Attachment.objects.create(application=application, report=report, file=upload, name=upload.name[:200],
                                      mime=mime, size=upload.size, uploaded_by=user)
@@ -778,14 +783,17 @@ def installment_pay(*, installment: Installment, by, paid_date: date | None = No
 def report_submit(*, report: ProgressReport, user, activities: str, actual_direct: int, actual_indirect: int,
                   spending: dict[int, Decimal], receipts=()) -> ProgressReport:
     """File a mid-term or final report with spending per budget line and receipts. Fails for
-    non-members, for a report already submitted, or a receipt of the wrong type."""
-    app = report.application
+    non-members, for a report already submitted, for a final report before the mid-term
+    evaluation, or a receipt of the wrong type."""
+    app = Application.objects.get(pk=report.application_id)  # the caller's copy may be stale
     _check_member(user, app.organization_id)
     locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if locked.status != ProgressReport.Status.DUE:
         raise DomainError(_("This report was already submitted."), code="submitted")
     if app.status not in (S.IN_PROGRESS, S.MIDTERM_EVALUATED, S.AGREEMENT_SIGNED):
         raise DomainError(_("Reports are filed while the project runs."), code="not_running")
+    if locked.kind == ProgressReport.Kind.FINAL and app.status != S.MIDTERM_EVALUATED:
+        raise DomainError(_("The final report is filed after the mid-term evaluation."), code="midterm_first")
     if not activities.strip():
         raise DomainError(_("Describe the activities done."), code="activities")
     lines = set(app.budget_lines.values_list("pk", flat=True))

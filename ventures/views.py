@@ -241,8 +241,9 @@ def report_edit(request, pk: int):
         if ok:
             return redirect("ventures:application_detail", app.pk)
     eval_form = forms.EvaluationForm(request.POST or None) if is_projects_staff(request.user) else None
+    final_too_early = report.kind == ProgressReport.Kind.FINAL and app.status != S.MIDTERM_EVALUATED
     return render(request, "ventures/report.html", {
-        "report": report, "application": app, "form": form, "is_member": is_member,
+        "report": report, "application": app, "form": form, "is_member": is_member, "final_too_early": final_too_early,
         "spending": selectors.spending_with_variance(report), "receipts": report.receipts.all(),
         "evaluation": getattr(report, "evaluation", None) if hasattr(report, "evaluation") else None,
         "eval_form": eval_form,

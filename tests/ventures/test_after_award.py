@@ -204,3 +204,20 @@ def test_dashboard_actual_beneficiaries_use_latest_report(rnd, applicant, projec
     t = selectors.round_dashboard(rnd.pk)["totals"]
     assert (t["actual_direct"], t["actual_indirect"]) == (90, 300)
     assert t["money_paid"] == app.installments.get(order=0).planned_amount
+
+
+def test_final_report_refused_before_the_midterm_evaluation(client, rnd, applicant, projects_staff):
+    user, org = applicant
+    app = make_awarded(rnd, org, user, projects_staff)
+    services.agreement_accept(application=app, user=user)
+    final = app.reports.get(kind="final")
+    client.force_login(user)
+    url = reverse("ventures:report", args=[final.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The final report is filed after the mid-term evaluation." in page and 'name="activities"' not in page
+    spent = {f"spent_{line.pk}": "100" for line in app.budget_lines.all()}
+    r = client.post(url, {"activities": "all done", "actual_direct": 10, "actual_indirect": 20, **spent},
+                    HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "The final report is filed after the mid-term evaluation." in r.content.decode()
+    final.refresh_from_db()
+    assert final.status == "due"

@@ -190,3 +190,47 @@ def test_non_member_cannot_apply(client, rnd, make_user):
     r = client.get(reverse("ventures:application_new", args=[rnd.pk]))
     assert r.status_code == 302
     assert not Application.objects.exists()
+
+
+def test_attachment_over_10_mb_refused(client, rnd, applicant):
+    user, org = applicant
+    app = make_draft(rnd, org, user)
+    client.force_login(user)
+    big = PDF + b"0" * (10 * 1024 * 1024)
+    r = client.post(reverse("ventures:attachment_upload", args=[app.pk]),
+                    {"file": SimpleUploadedFile("big.pdf", big, content_type="application/pdf")}, follow=True)
+    assert not Attachment.objects.filter(application=app).exists()
+    assert any("10" in str(m) for m in r.context["messages"])
+
+
+def test_attachment_refused_after_submission_until_information_requested(client, rnd, applicant, projects_staff):
+    """Reviewers all judge the same file set: no attachment once submitted, except when
+    screening asks for more information."""
+    user, org = applicant
+    app = make_submitted(rnd, org, user)
+    client.force_login(user)
+    url = reverse("ventures:attachment_upload", args=[app.pk])
+    r = client.post(url, {"file": SimpleUploadedFile("late.pdf", PDF)}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert not Attachment.objects.filter(application=app).exists()
+    assert any("only be added while the application is a draft" in str(m) for m in r.context["messages"])
+    services.screening_request_info(application=app, by=projects_staff, request_text="请补充章程")
+    client.post(url, {"file": SimpleUploadedFile("charter.pdf", PDF)})
+    assert Attachment.objects.filter(application=app, name="charter.pdf").count() == 1
+
+
+def test_community_must_lie_in_the_chosen_street(client, rnd, applicant, network):
+    user, org = applicant
+    from center.models import NetworkUnit
+
+    streets = list(NetworkUnit.objects.filter(level="street")[:2])
+    other_community = NetworkUnit.objects.filter(level="community", parent=streets[1]).first()
+    own_community = NetworkUnit.objects.filter(level="community", parent=streets[0]).first()
+    client.force_login(user)
+    url = reverse("ventures:application_new", args=[rnd.pk])
+    r = client.post(url, _form_data(org, street=streets[0].pk, community=other_community.pk), HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200 and "This community is not in the chosen street / town." in r.content.decode()
+    assert not Application.objects.filter(round=rnd).exists()
+    # a community alone implies its street
+    client.post(url, _form_data(org, community=own_community.pk))
+    app = Application.objects.get(round=rnd)
+    assert app.street_id == streets[0].pk and app.community_id == own_community.pk

@@ -12,6 +12,7 @@ from center.errors import DomainError, PermissionDeniedError
 from organizations.models import Membership
 from tests.queries import assert_constant_queries
 from tests.ventures.factories import (
+    make_draft,
     make_org_user,
     make_reviewed,
     make_reviewers,
@@ -69,6 +70,10 @@ def test_reviewer_with_conflict_refused(client, rnd, applicant, projects_staff):
     r = client.post(reverse("ventures:review_detail", args=[review.pk]), {f"score_{k}": 90 for k in crit} | {"submit": "1"})
     assert r.status_code == 302
     assert client.get(f"/api/v1/ventures/reviews/{review.pk}/").status_code == 404
+    r = client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/",
+                    {"scores": [{"criterion": k, "score": "90"} for k in crit]}, content_type="application/json")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    assert review.pk not in [row["id"] for row in client.get("/api/v1/ventures/reviews/").json()["results"]]
     review.refresh_from_db()
     assert review.status == "conflict" and not review.scores.exists()
 
@@ -258,9 +263,10 @@ def test_blind_attachment_download_hides_file_name(client, projects_staff, revie
 
     rnd = make_round(projects_staff, reviewers_per_application=2, blind_review=True)
     user, org = make_org_user("blind_files")
-    app = make_submitted(rnd, org, user)
+    app = make_draft(rnd, org, user)
     att = services.attachment_add(application=app, user=user,
                                   upload=SimpleUploadedFile("海曙区隐名测试服务中心-章程.pdf", b"%PDF-1.4\n%%EOF\n"))
+    services.application_submit(application=app, user=user)
     services.screening_decide(application=app, by=projects_staff, eligible=True, reason="ok")
     services.reviewers_assign(application=app, by=projects_staff)
     review = app.reviews.first()
