@@ -33,6 +33,23 @@ def test_a_refused_on_b_pages(client, request, who, org_b, report_b):
     assert client.post(reverse("organizations:edit", args=[org_b.pk]), {"name": "hijack"}).status_code == 403
     org_b.refresh_from_db()
     assert org_b.name == "乙志愿者协会"
+    # nor may they write anything of B's through the pages
+    owner_b_membership = Membership.objects.get(organization=org_b)
+    posts = [
+        (reverse("organizations:members", args=[org_b.pk]), {"identifier": "owner_a", "role": "owner"}),
+        (reverse("organizations:member_action", args=[org_b.pk, owner_b_membership.pk]), {"action": "remove"}),
+        (reverse("organizations:report", args=[report_b.pk]), {"activities": "hijack", "submit": "1"}),
+        (reverse("organizations:grading_apply", args=[org_b.pk]), {}),
+        (reverse("organizations:resubmit", args=[org_b.pk]), {}),
+        (reverse("organizations:status_action", args=[org_b.pk]), {"action": "deregister", "reason": "x"}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 403, url
+    assert Membership.objects.filter(organization=org_b).count() == 1
+    report_b.refresh_from_db()
+    assert (report_b.activities, report_b.status) == ("", "draft")
+    org_b.refresh_from_db()
+    assert org_b.status == "verified" and not org_b.evaluations.exists()
 
 
 @pytest.mark.django_db
