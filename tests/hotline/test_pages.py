@@ -464,3 +464,20 @@ def test_each_action_confirms_what_happened_in_plain_words(client, people, ticke
     client.force_login(people.dispatcher)
     r = client.post(url("callback"), {"result": "satisfied"}, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "回访已记录，诉求已办结。" in r.text
+
+
+def test_ticket_detail_query_count_is_constant(client, people, ticket):
+    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
+    services.ticket_sign_for(ticket=ticket, actor=people.street)
+    client.force_login(people.dispatcher)
+    url = reverse("hotline:ticket_detail", args=[ticket.tracking_number])
+
+    def grow():
+        for i in range(3):
+            services.ticket_note_add(ticket=ticket, actor=people.street, text=f"备注 {i}")
+            services.ticket_reply(ticket=ticket, actor=people.street, text=f"回复 {i}")
+        ext = services.extension_request(ticket=ticket, actor=people.street, reason="需协调", working_days=1)
+        services.extension_decide(extension=ext, actor=people.dispatcher, approve=False)
+
+    grow()
+    assert_constant_queries(lambda: client.get(url), grow)
