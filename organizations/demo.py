@@ -58,6 +58,21 @@ def _aware(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+DEMO_CERTIFICATE = "organizations/certificates/demo/registration-certificate.pdf"
+
+
+def _demo_certificate() -> str:
+    """One small PDF stands in for the scans the organizations waiting for verification uploaded."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    if not default_storage.exists(DEMO_CERTIFICATE):
+        default_storage.save(DEMO_CERTIFICATE, ContentFile(
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n"))
+    return DEMO_CERTIFICATE
+
+
 def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
@@ -125,7 +140,9 @@ def load_organizations_demo(stdout=None) -> None:
         code = None if org_type == T.COMMUNITY else make_credit_code(org_type, f"330203MJ{i + 1:07d}")
         orgs.append(Organization(
             name=name, short_name=f"{theme}{kind[:2]}", org_type=org_type, credit_code=code,
-            filing_number=f"HSBA{reg.year}{i:06d}" if org_type == T.COMMUNITY else None,
+            # a community organization gets its filing number when the center verifies it
+            filing_number=f"HSBA{reg.year}{i:06d}" if org_type == T.COMMUNITY and status != S.PENDING else None,
+            certificate=_demo_certificate() if status == S.PENDING else "",
             status=status, street=street, community=community if org_type == T.COMMUNITY or i % 3 == 0 else None,
             registration_authority=f"{street.name}办事处" if org_type == T.COMMUNITY else "宁波市海曙区民政局",
             registration_date=reg, legal_representative=_person(rng),

@@ -33,6 +33,10 @@ def test_demo_loads_once_with_every_piece():
     assert this.reports.filter(status=AnnualReport.Status.SUBMITTED).exists()
     assert Organization.objects.exclude(grade="").count() >= 10
     assert GradingEvaluation.objects.filter(status="applied").exists()
+    # the verification queue has certificates to look at; community filing numbers come on verification
+    pending = Organization.objects.filter(status="pending")
+    assert pending.exists() and not pending.filter(certificate="").exists()
+    assert not pending.filter(filing_number__isnull=False).exists()
     # every grade on a record comes from a graded evaluation with that grade and expiry
     for org in Organization.objects.exclude(grade=""):
         assert GradingEvaluation.objects.filter(organization=org, status="graded", grade=org.grade,
