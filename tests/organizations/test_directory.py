@@ -194,3 +194,20 @@ def test_chinese_name_search_is_served_by_the_trigram_index(network):
     latin = Organization.objects.filter(name_search("Stars")).order_by().explain()
     assert "org_name_upper_trgm" in latin, latin
     assert [o.name for o in selectors.directory_queryset().filter(name_search("星星的孩子"))] == ["星星的孩子家长互助论坛"]
+
+
+@pytest.mark.django_db
+def test_links_from_the_manage_page_never_lead_to_a_missing_public_page(client, network, make_user):
+    owner = make_user("link_owner", role="organization")
+    for status, public in [("verified", True), ("abnormal", False), ("pending", False), ("deregistered", False)]:
+        org = make_org(owner=owner, status=status, street=network.nanmen)
+        client.force_login(owner)
+        html = client.get(reverse("organizations:manage", args=[org.pk])).content.decode()
+        detail = reverse("organizations:detail", args=[org.pk])
+        assert (f'href="{detail}"' in html) == public, status
+        client.logout()
+        assert client.get(detail).status_code == (200 if public else 404), status
+    abnormal = Organization.objects.get(status="abnormal", memberships__user=owner)
+    client.force_login(owner)
+    assert reverse("organizations:abnormal_list") in client.get(
+        reverse("organizations:manage", args=[abnormal.pk])).content.decode()
