@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +96,9 @@ class AnnualReportForm(forms.ModelForm):
     def __init__(self, *args, previous_result: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         report = self.instance
+        for name in ("income", "expenditure"):  # net assets may be negative
+            self.fields[name].validators.append(MinValueValidator(0))
+            self.fields[name].widget.attrs["min"] = 0
         self.fields["financial_statements"].help_text = _("Required: the balance sheet and the statement of activities.")
         if report.organization.org_type == Organization.Type.FOUNDATION:
             self.fields["audit_report"].help_text = _("Required for foundations.")

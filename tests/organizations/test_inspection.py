@@ -359,3 +359,20 @@ def test_report_form_says_which_attachments_are_required(client, network, owner_
     html = client.get(reverse("organizations:report", args=[_report(org_a).pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Optional for this type of organization." in html
     assert 'name="rectification_report"' in html and "Required: last year&#x27;s result was not Qualified." in html
+
+
+@pytest.mark.django_db
+def test_report_page_refuses_negative_income_and_keeps_the_draft(client, org_a, owner_a, pdf):
+    report = _report(org_a)
+    client.force_login(owner_a)
+    data = {**FULL, "income": "-5", "financial_statements": pdf(), "submit": "1"}
+    resp = client.post(reverse("organizations:report", args=[report.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert resp.status_code == 200
+    assert "greater than or equal to 0" in str(resp.context["form"].errors["income"])
+    report.refresh_from_db()
+    assert (report.status, report.income, report.activities) == (R.DRAFT, None, "")
+    # net assets may be negative
+    data = {**FULL, "net_assets": "-1200.50", "financial_statements": pdf(), "submit": "1"}
+    client.post(reverse("organizations:report", args=[report.pk]), data)
+    report.refresh_from_db()
+    assert (report.status, report.net_assets) == (R.SUBMITTED, Decimal("-1200.50"))
