@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from center.validators import mask_phone
 from hotline.models import (
     ApiKey,
     Callback,
@@ -13,6 +15,7 @@ from hotline.models import (
     TicketEvent,
     TicketImage,
 )
+from hotline.permissions import is_dispatcher
 
 
 @admin.register(ServiceCategory)
@@ -50,9 +53,37 @@ class TicketAdmin(SimpleHistoryAdmin):
     search_fields = ["tracking_number", "title", "phone"]
     list_select_related = ["category", "assigned_unit"]
     raw_id_fields = ["resident", "assigned_handler", "assigned_unit", "area"]
-    readonly_fields = ["tracking_number", "first_dispatched_at", "answered_at", "closed_at"]
+    # The workflow moves these (with a timeline entry each): the admin shows them, never edits them.
+    readonly_fields = [
+        "tracking_number", "channel", "status", "assigned_unit", "assigned_handler", "return_reason", "created_at",
+        "first_dispatched_at", "dispatched_at", "sign_due", "signed_at", "answer_due", "extended", "is_overdue",
+        "sign_overdue", "answer", "answered_at", "answered_on_time", "handling_working_days", "closed_at",
+        "satisfaction", "resident", "external_id",
+    ]
     inlines = [TicketImageInline, TicketEventInline]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        """Requests are filed on the portal, the call intake or Open311 (tracking number, timeline)."""
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if is_dispatcher(request.user) else [*fields, "masked_phone"]
+
+    def get_exclude(self, request, obj=None):
+        """Full phone numbers are for the dispatchers (and the assigned handler on the portal)."""
+        exclude = list(super().get_exclude(request, obj) or [])
+        return exclude if is_dispatcher(request.user) else [*exclude, "phone"]
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone) if obj else ""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not is_dispatcher(request.user):  # an old version shows the full phone number
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(ExtensionRequest)

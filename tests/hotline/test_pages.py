@@ -481,3 +481,21 @@ def test_ticket_detail_query_count_is_constant(client, people, ticket):
 
     grow()
     assert_constant_queries(lambda: client.get(url), grow)
+
+
+def test_admin_masks_phones_for_non_dispatchers_and_never_edits_the_workflow(client, people, ticket):
+    from center.staff_access import place_staff_in_group, sync_staff_group
+
+    sync_staff_group()
+    for who in (people.other_staff, people.dispatcher):
+        place_staff_in_group(None, who, True)  # the console rights every staff account gets
+    change = f"/admin/hotline/ticket/{ticket.pk}/change/"
+    client.force_login(people.other_staff)
+    page = client.get(change)
+    assert page.status_code == 200 and "13812341234" not in page.text and "138****1234" in page.text
+    version = ticket.history.first().history_id
+    assert client.get(f"/admin/hotline/ticket/{ticket.pk}/history/{version}/").status_code == 403
+    assert client.get("/admin/hotline/ticket/add/").status_code == 403
+    client.force_login(people.dispatcher)
+    assert "13812341234" in client.get(change).text
+    assert 'name="status"' not in client.get(change).text  # status moves only through the workflow
