@@ -1,6 +1,8 @@
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from center.models import NetworkUnit
@@ -201,7 +203,8 @@ class RoundForm(forms.ModelForm):
     )
     schedule_text = forms.CharField(
         label=_("Installment schedule"), widget=forms.Textarea,
-        help_text=_("One line per installment: percent ; signing / midterm_passed / final_passed. Percents sum to 100."),
+        help_text=_("One line per installment: percent ; when it is paid, as shown (on signing the agreement, after the "
+                    "mid-term evaluation passes, after the final evaluation passes). Percents sum to 100."),
     )
 
     class Meta:
@@ -224,11 +227,11 @@ class RoundForm(forms.ModelForm):
 
         if self.instance.pk:
             self.initial["rubric_text"] = "\n".join(f"{c.name} ; {c.weight}" for c in self.instance.criteria.all())
-            self.initial["schedule_text"] = "\n".join(f"{r.percent} ; {r.trigger}"
+            self.initial["schedule_text"] = "\n".join(f"{r.percent} ; {r.get_trigger_display()}"
                                                       for r in self.instance.installment_rules.all())
         else:
             self.initial["rubric_text"] = "\n".join(f"{_(n)} ; {w}" for n, w in DEFAULT_RUBRIC)
-            self.initial["schedule_text"] = "\n".join(f"{p} ; {t}" for p, t in DEFAULT_SCHEDULE)
+            self.initial["schedule_text"] = "\n".join(f"{p} ; {Trigger(t).label}" for p, t in DEFAULT_SCHEDULE)
             self.initial.setdefault("categories", ["elderly", "disabled", "orphans", "poor"])
 
     def clean_rubric_text(self):
@@ -239,10 +242,16 @@ class RoundForm(forms.ModelForm):
 
     def clean_schedule_text(self):
         rows = []
+        # a trigger is written as its code (signing) or its label in any of the portal's languages
+        known = {c: c for c in Trigger.values}
+        for lang, _name in settings.LANGUAGES:
+            with translation.override(lang):
+                known |= {str(label).casefold(): c for c, label in Trigger.choices}
         for pct, trig in parse_lines(self.cleaned_data["schedule_text"], numeric_second=False):
-            if trig not in Trigger.values:
+            code = known.get(trig) or known.get(trig.casefold())
+            if code is None:
                 raise forms.ValidationError(_("“%(t)s” is not a trigger.") % {"t": trig})
-            rows.append((pct, trig))
+            rows.append((pct, code))
         if sum(p for p, _t in rows) != 100:
             raise forms.ValidationError(_("The percents must sum to 100."))
         return rows

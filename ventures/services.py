@@ -141,14 +141,20 @@ def round_create(*, fund: Fund, year: int, title: str, budget: Decimal, call_ope
 @transaction.atomic
 def round_update(*, round: Round, by, data: dict, rubric: list[tuple[str, int]] | None = None,
                  schedule: list[tuple[int, str]] | None = None) -> Round:
-    """Change a round's configuration. Fails like round_create, and when the rubric changes
-    after reviews were scored."""
+    """Change a round's configuration. Fails like round_create, when the rubric changes after
+    reviews were scored, and when the budget would fall below what is already committed (the
+    round row is locked, as award_approve does). Returns the saved round."""
     _require_staff(by)
+    round = Round.objects.select_for_update().get(pk=round.pk)  # no award approved meanwhile
     for k, v in data.items():
         setattr(round, k, v)
     round.full_clean()
     if round.call_closes <= round.call_opens:
         raise DomainError(_("The call must close after it opens."), code="call_dates")
+    committed = selectors.round_committed(round.pk)
+    if round.budget < committed:
+        raise DomainError(_("The budget cannot be lower than the %(c)s yuan already committed to awards.")
+                          % {"c": f"{Decimal(committed):,.2f}"}, code="budget_below_committed")
     round.save()
     if rubric is not None:
         current = [(c.name, c.weight) for c in round.criteria.all()]

@@ -29,6 +29,7 @@ from ventures.models import (
     Objection,
     ProgressReport,
     Review,
+    ReviewScore,
     Round,
 )
 from ventures.permissions import is_projects_staff, may_view_application
@@ -556,7 +557,7 @@ def _own_review(request, pk: int) -> Review:
     """404 unless the review is assigned to this user (unassigned reviewers learn nothing)."""
     review = get_object_or_404(
         Review.objects.select_related("application", "application__round", "application__street")
-        .prefetch_related(Prefetch("scores")),
+        .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))),
         pk=pk, reviewer=request.user,
     )
     return review

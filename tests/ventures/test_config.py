@@ -106,3 +106,56 @@ def test_admin_refuses_rubric_not_summing_to_100(client, make_user):
     errors = [str(e) for fs in r.context["inline_admin_formsets"] for e in fs.formset.non_form_errors()]
     assert any("101" in e for e in errors), errors
     assert sum(rnd.criteria.values_list("weight", flat=True)) == 100
+
+
+def _edit_data(client, rnd):
+    """The round's edit form as the page renders it (what staff post back unchanged)."""
+    form = client.get(reverse("ventures:round_edit", args=[rnd.pk])).context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if hasattr(value, "hour"):
+            value = (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%dT%H:%M")
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = "" if value is None else value
+    return data
+
+
+def test_schedule_shown_and_accepted_in_words(client, projects_staff):
+    rnd = make_round(projects_staff)
+    client.force_login(projects_staff)
+    data = _edit_data(client, rnd)
+    assert data["schedule_text"].splitlines() == ["50 ; 签订协议后", "30 ; 中期评估通过后", "20 ; 结项评估通过后"]
+    data["schedule_text"] = "60 ; 签订协议后\n40 ; 结项评估通过后"
+    r = client.post(reverse("ventures:round_edit", args=[rnd.pk]), data)
+    assert r.status_code == 302, r.context["form"].errors if r.context else r
+    assert list(rnd.installment_rules.values_list("percent", "trigger")) == [(60, "signing"), (40, "final_passed")]
+    data["schedule_text"] = "60 ; 随时\n40 ; final_passed"
+    r = client.post(reverse("ventures:round_edit", args=[rnd.pk]), data)
+    assert r.status_code == 200 and "“随时”" in r.content.decode()
+    assert rnd.installment_rules.count() == 2
+
+
+def test_budget_cannot_drop_below_committed(client, projects_staff, applicant, reviewers):
+    from tests.ventures.factories import make_reviewed
+
+    user, org = applicant
+    rnd = make_round(projects_staff, budget=Decimal("100000"), reviewers_per_application=3)
+    app = make_reviewed(rnd, org, user, projects_staff, amount=Decimal("40000"))
+    services.award_approve(application=app, amount=Decimal("40000"), by=projects_staff)
+    client.force_login(projects_staff)
+    data = _edit_data(client, rnd)
+    data["budget"] = "39999"
+    r = client.post(reverse("ventures:round_edit", args=[rnd.pk]), data, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "The budget cannot be lower than the 40,000.00 yuan already committed to awards." in r.content.decode()
+    rnd.refresh_from_db()
+    assert rnd.budget == Decimal("100000")
+    data["budget"] = "40000"
+    assert client.post(reverse("ventures:round_edit", args=[rnd.pk]), data).status_code == 302
+    rnd.refresh_from_db()
+    assert rnd.budget == Decimal("40000")
