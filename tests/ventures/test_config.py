@@ -112,7 +112,7 @@ def _edit_data(client, rnd):
     """The round's edit form as the page renders it (what staff post back unchanged)."""
     form = client.get(reverse("ventures:round_edit", args=[rnd.pk])).context["form"]
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if hasattr(value, "hour"):
             value = (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%dT%H:%M")
