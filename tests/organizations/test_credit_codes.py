@@ -51,3 +51,27 @@ def test_type_mismatch_names_both_types():
 def test_wrong_length_and_bad_characters():
     assert _fail("5133020312345").code == "credit_code_length"
     assert _fail("51330203MJ12345I7X").code == "credit_code_format"
+
+
+@pytest.mark.django_db
+def test_each_failure_has_its_own_message_on_the_page_in_chinese(client, network, make_user):
+    from django.urls import reverse
+
+    from organizations.models import Organization
+
+    base = "91330203MA2AB1234"
+    good = make_credit_code("social_group", "330203MJ1234567")
+    cases = [
+        (good[:-1] + ("0" if good[-1] != "0" else "1"), "校验码"),
+        (base + uscc.calc_check_digit(base), "不是民政部门赋予的代码"),
+        (make_credit_code("foundation", "330203MJ1234567"), "与组织类型“社会团体”不符：第二位应为1，实际为3"),
+        ("5133020312345", "应为18位"),
+    ]
+    client.force_login(make_user("zh_owner", role="organization"))
+    for code, message in cases:
+        resp = client.post(reverse("organizations:create"), {
+            "name": "测试协会", "org_type": "social_group", "credit_code": code, "street": network.nanmen.pk},
+            HTTP_ACCEPT_LANGUAGE="zh-hans")
+        errors = resp.context["form"].errors["credit_code"]
+        assert len(errors) == 1 and message in errors[0], (code, errors)
+    assert not Organization.objects.exists()
