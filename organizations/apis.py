@@ -190,29 +190,30 @@ class AnnualReportDetailApi(APIView):
         return Response(self.AnnualReportDetailOutput(report).data)
 
 
+class CampaignProgressRowOutput(serializers.Serializer):
+    label = serializers.CharField()
+    enrolled = serializers.IntegerField()
+    draft = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    returned = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    qualified = serializers.IntegerField()
+    basically = serializers.IntegerField()
+    unqualified = serializers.IntegerField()
+
+
 class CampaignProgressApi(APIView):
     """Progress of an annual inspection campaign by street and by type (center staff)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    class CampaignProgressRowOutput(serializers.Serializer):
-        label = serializers.CharField()
-        enrolled = serializers.IntegerField()
-        draft = serializers.IntegerField()
-        submitted = serializers.IntegerField()
-        returned = serializers.IntegerField()
-        accepted = serializers.IntegerField()
-        qualified = serializers.IntegerField()
-        basically = serializers.IntegerField()
-        unqualified = serializers.IntegerField()
-
     class CampaignProgressOutput(serializers.Serializer):
         year = serializers.IntegerField()
         opens_on = serializers.DateField()
         deadline = serializers.DateField()
-        by_street = serializers.ListField(child=serializers.DictField())
-        by_type = serializers.ListField(child=serializers.DictField())
-        total = serializers.DictField()
+        by_street = CampaignProgressRowOutput(many=True)
+        by_type = CampaignProgressRowOutput(many=True)
+        total = CampaignProgressRowOutput()
 
     @extend_schema(responses=CampaignProgressOutput)
     def get(self, request, pk: int):
@@ -220,7 +221,7 @@ class CampaignProgressApi(APIView):
             raise PermissionDenied
         campaign = get_object_or_404(InspectionCampaign, pk=pk)
         progress = selectors.campaign_progress(campaign)
-        row = self.CampaignProgressRowOutput
+        row = CampaignProgressRowOutput
         return Response({
             "year": campaign.year, "opens_on": campaign.opens_on, "deadline": campaign.deadline,
             "by_street": row(progress["by_street"], many=True).data,

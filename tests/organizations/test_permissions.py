@@ -118,7 +118,21 @@ def test_campaign_progress_api_is_staff_only(client, owner_a, staff):
     assert client.get(url).status_code == 403
     client.force_login(staff)
     body = client.get(url).json()
-    assert body["year"] == 2025 and "by_street" in body
+    assert body["year"] == 2025 and body["by_street"] == [] and body["total"]["enrolled"] == 0
+
+
+@pytest.mark.django_db
+def test_campaign_progress_api_counts_by_street_and_type(client, staff, org_a, org_b):
+    campaign = make_campaign(2025)
+    AnnualReport.objects.create(campaign=campaign, organization=org_a, status="accepted", result="qualified")
+    AnnualReport.objects.create(campaign=campaign, organization=org_b)
+    client.force_login(staff)
+    body = client.get(reverse("api-campaign-progress", args=[campaign.pk]), HTTP_ACCEPT_LANGUAGE="en").json()
+    streets = {r["label"]: (r["enrolled"], r["draft"], r["accepted"], r["qualified"]) for r in body["by_street"]}
+    assert streets == {"南门街道": (1, 0, 1, 1), "月湖街道": (1, 1, 0, 0)}
+    types = {r["label"]: r["enrolled"] for r in body["by_type"]}
+    assert types == {"Private non-enterprise unit": 1, "Social group": 1}
+    assert (body["total"]["enrolled"], body["total"]["draft"], body["total"]["qualified"]) == (2, 1, 1)
 
 
 @pytest.mark.django_db
