@@ -542,7 +542,9 @@ def annual_reminders_send(*, today: date | None = None) -> int:
         if not due:
             continue
         occasion = min(due)
-        reports = campaign.reports.filter(status__in=[R.DRAFT, R.RETURNED]).select_related("organization")
+        reports = campaign.reports.filter(
+            status__in=[R.DRAFT, R.RETURNED], organization__status__in=[S.VERIFIED, S.ABNORMAL],
+        ).select_related("organization")
         owners = _owners_by_organization([r.organization_id for r in reports])
         for report in reports:
             ok = reminder_send_once(

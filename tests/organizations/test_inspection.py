@@ -376,3 +376,12 @@ def test_report_page_refuses_negative_income_and_keeps_the_draft(client, org_a, 
     client.post(reverse("organizations:report", args=[report.pk]), data)
     report.refresh_from_db()
     assert (report.status, report.net_assets) == (R.SUBMITTED, Decimal("-1200.50"))
+
+
+@pytest.mark.django_db
+def test_deregistered_organization_gets_no_reminder(reminder_setup, org_a, owner_a, staff):
+    services.organization_deregister(organization=org_a, by=staff, reason="自行注销")
+    Notification.objects.all().delete()
+    assert services.annual_reminders_send(today=add_working_days(reminder_setup.deadline, -7)) == 0
+    assert not Notification.objects.filter(user=owner_a).exists()
+    assert services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=1)) == 0
