@@ -742,7 +742,8 @@ def grade_expiry_reminders_send(*, today: date | None = None, days: int = 90) ->
 
     today = today or timezone.localdate()
     orgs = list(Organization.objects.filter(
-        grade__gt="", grade_valid_until__gte=today, grade_valid_until__lte=today + timedelta(days=days)
+        grade__gt="", grade_valid_until__gte=today, grade_valid_until__lte=today + timedelta(days=days),
+        status__in=[S.VERIFIED, S.ABNORMAL],
     ).only("pk", "name", "grade", "grade_valid_until"))
     owners = _owners_by_organization([o.pk for o in orgs])
     sent = 0

@@ -218,3 +218,11 @@ def test_score_form_names_the_private_non_enterprise_indicator(client, network, 
     zh = client.get(reverse("organizations:grading_score", args=[GradingEvaluation.objects.get(organization=mf).pk]),
                     HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "业务活动和诚信建设" in zh
+
+
+@pytest.mark.django_db
+def test_no_expiry_reminder_for_a_deregistered_organization(owner_a):
+    today = date(2026, 11, 25)
+    gone = make_org(owner=owner_a, status="deregistered", grade="4A", grade_valid_until=today + timedelta(days=30))
+    assert services.grade_expiry_reminders_send(today=today) == 0
+    assert not Reminder.objects.filter(key__startswith=f"grade:{gone.pk}:").exists()
