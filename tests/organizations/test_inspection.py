@@ -385,3 +385,14 @@ def test_deregistered_organization_gets_no_reminder(reminder_setup, org_a, owner
     assert services.annual_reminders_send(today=add_working_days(reminder_setup.deadline, -7)) == 0
     assert not Notification.objects.filter(user=owner_a).exists()
     assert services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=1)) == 0
+
+
+@pytest.mark.django_db
+def test_owner_sees_why_and_by_whom_the_organization_was_listed(client, reminder_setup, org_a, owner_a):
+    services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=1))
+    client.force_login(owner_a)
+    html = client.get(reverse("organizations:manage", args=[org_a.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Verified → <strong>Abnormal activity</strong>" in html
+    assert "automatic" in html and "Did not file the annual report for 2025" in html
+    zh = client.get(reverse("organizations:manage", args=[org_a.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "系统自动" in zh
