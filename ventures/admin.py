@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -48,12 +49,55 @@ class BudgetLineInline(admin.TabularInline):
 
 
 class InstallmentInline(admin.TabularInline):
+    """Payments are recorded on the application page (services.installment_pay checks the
+    trigger and that the total never exceeds the award); the admin shows them only."""
+
     model = models.Installment
     extra = 0
+    can_delete = False
+    readonly_fields = ["order", "trigger", "planned_amount", "status", "paid_date"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class _RoundAdminForm(forms.ModelForm):
+    class Meta:
+        model = models.Round
+        fields = "__all__"
+
+    def clean_budget(self):
+        from ventures.selectors import round_committed
+
+        budget = self.cleaned_data["budget"]
+        if self.instance.pk and budget is not None:
+            committed = round_committed(self.instance.pk)
+            if budget < committed:
+                raise ValidationError(_("The budget cannot be lower than the %(c)s yuan already committed to awards.")
+                                      % {"c": f"{committed:,.2f}"})
+        return budget
+
+
+class _FundAdminForm(forms.ModelForm):
+    class Meta:
+        model = models.Fund
+        fields = "__all__"
+
+    def clean_budget(self):
+        from ventures.selectors import fund_committed
+
+        budget = self.cleaned_data["budget"]
+        if self.instance.pk and budget is not None:
+            committed = fund_committed(self.instance.pk)
+            if budget < committed:
+                raise ValidationError(_("The budget cannot be lower than the %(c)s yuan already committed to awards.")
+                                      % {"c": f"{committed:,.2f}"})
+        return budget
 
 
 @admin.register(models.Fund)
 class FundAdmin(SimpleHistoryAdmin):
+    form = _FundAdminForm
     list_display = ["name", "source", "year", "budget"]
     list_filter = ["source", "year"]
     search_fields = ["name"]
@@ -61,6 +105,7 @@ class FundAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Round)
 class RoundAdmin(SimpleHistoryAdmin):
+    form = _RoundAdminForm
     list_display = ["title", "year", "fund", "budget", "cap", "call_opens", "call_closes", "blind_review"]
     list_filter = ["year", "fund", "blind_review"]
     search_fields = ["title"]
@@ -74,6 +119,9 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "organization__name"]
     raw_id_fields = ["organization", "created_by"]
     inlines = [BudgetLineInline, InstallmentInline]
+    # Status and money change through the services (pipeline, budget lock, history rows).
+    readonly_fields = ["status", "award_amount", "fund", "awarded_at", "submitted_at", "review_count", "review_score",
+                       "review_spread"]
 
 
 @admin.register(models.Review)

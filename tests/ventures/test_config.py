@@ -77,6 +77,10 @@ def test_fund_page(client, projects_staff):
 
 
 def test_admin_refuses_rubric_not_summing_to_100(client, make_user):
+    _admin_rubric_refused(client, make_user)
+
+
+def _admin_rubric_refused(client, make_user):
     staff = make_user("su_t", role="staff", department="admin", is_staff=True, is_superuser=True)
     rnd = make_round(staff)
     crits = list(rnd.criteria.all())
@@ -106,6 +110,31 @@ def test_admin_refuses_rubric_not_summing_to_100(client, make_user):
     errors = [str(e) for fs in r.context["inline_admin_formsets"] for e in fs.formset.non_form_errors()]
     assert any("101" in e for e in errors), errors
     assert sum(rnd.criteria.values_list("weight", flat=True)) == 100
+    return url, data
+
+
+def test_admin_cannot_break_the_money_rules(client, make_user, applicant, reviewers):
+    """The admin is no back door: a round's budget cannot fall below its awards, and an
+    application's status, award and installments are read-only there."""
+    from tests.ventures.factories import make_awarded
+
+    url, data = _admin_rubric_refused(client, make_user)
+    rnd = Round.objects.get()
+    su = make_user("su_t2", role="staff", department="admin", is_staff=True, is_superuser=True)
+    user, org = applicant
+    app = make_awarded(rnd, org, user, su, amount=Decimal("40000"), scores=(80,) * 5)
+    client.force_login(su)
+    data["criteria-0-weight"] = int(data["criteria-0-weight"]) - 1  # the rubric is fine now
+    data["budget"] = "30000"
+    r = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200 and "already committed to awards" in str(r.context["adminform"].form.errors)
+    rnd.refresh_from_db()
+    assert rnd.budget == Decimal("200000")
+    form = client.get(reverse("admin:ventures_application_change", args=[app.pk])).context["adminform"].form
+    assert not {"status", "award_amount", "fund"} & set(form.fields)
+    inline = client.get(reverse("admin:ventures_application_change", args=[app.pk])).context["inline_admin_formsets"]
+    installments = next(fs for fs in inline if fs.formset.model.__name__ == "Installment")
+    assert not {"status", "paid_date", "planned_amount"} & set(installments.formset.forms[0].fields)
 
 
 def _edit_data(client, rnd):
