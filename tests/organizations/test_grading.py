@@ -226,3 +226,20 @@ def test_no_expiry_reminder_for_a_deregistered_organization(owner_a):
     gone = make_org(owner=owner_a, status="deregistered", grade="4A", grade_valid_until=today + timedelta(days=30))
     assert services.grade_expiry_reminders_send(today=today) == 0
     assert not Reminder.objects.filter(key__startswith=f"grade:{gone.pk}:").exists()
+
+
+@pytest.mark.django_db
+def test_plain_member_cannot_withdraw(client, org_a, owner_a, make_user, thresholds):
+    from organizations.models import Membership
+
+    member = make_user("plain_m", role="organization")
+    Membership.objects.create(organization=org_a, user=member, role="member")
+    evaluation = services.grading_apply(organization=org_a, by=owner_a)
+    client.force_login(member)
+    page = client.get(reverse("organizations:manage", args=[org_a.pk])).content.decode()
+    assert reverse("organizations:grading_withdraw", args=[org_a.pk, evaluation.pk]) not in page
+    resp = client.post(reverse("organizations:grading_withdraw", args=[org_a.pk, evaluation.pk]), follow=True,
+                       HTTP_ACCEPT_LANGUAGE="en")
+    assert "Only an owner of this organization may do this." in resp.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.status == GradingEvaluation.Status.APPLIED
