@@ -31,6 +31,7 @@ from organizations.forms import (
 from organizations.models import (
     AnnualReport,
     GradingEvaluation,
+    GradingThreshold,
     ImportBatch,
     InspectionCampaign,
     JoinRequest,
@@ -492,7 +493,9 @@ def grading_score(request, pk: int):
         except DomainError as exc:
             _error(request, exc)
     return render(request, "organizations/form.html", {
-        "form": form, "title": _("Grading evaluation %(year)s: %(org)s") % {
+        "form": form, "org": evaluation.organization, "evaluation": evaluation,
+        "thresholds_set": GradingThreshold.objects.filter(year=evaluation.year).exists(),
+        "title": _("Grading evaluation %(year)s: %(org)s") % {
             "year": evaluation.year, "org": evaluation.organization.name}})
 
 

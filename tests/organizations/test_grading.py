@@ -243,3 +243,19 @@ def test_plain_member_cannot_withdraw(client, org_a, owner_a, make_user, thresho
     assert "Only an owner of this organization may do this." in resp.content.decode()
     evaluation.refresh_from_db()
     assert evaluation.status == GradingEvaluation.Status.APPLIED
+
+
+@pytest.mark.django_db
+def test_score_page_warns_when_the_year_has_no_thresholds(client, org_a, owner_a, staff):
+    evaluation = services.grading_apply(organization=org_a, by=owner_a)
+    client.force_login(staff)
+    url = reverse("organizations:grading_score", args=[evaluation.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No thresholds are configured for this year yet." in html
+    resp = client.post(url, {k: str(v) for k, v in SCORES.items()}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "No grade thresholds are configured for" in resp.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.status == GradingEvaluation.Status.APPLIED
+    services.grading_thresholds_set(year=evaluation.year, by=staff,
+                                    min_scores={"5A": 900, "4A": 800, "3A": 700, "2A": 600, "1A": 500})
+    assert "No thresholds are configured" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
