@@ -208,15 +208,31 @@ def profile_changes(organization_id: int, *, limit: int = 30) -> list[dict]:
             return NetworkUnit.objects.filter(pk=value).values_list("name", flat=True).first() or value
         return value
 
-    out = []
+    # one save writes one record, and setting the service areas one more per removal and addition:
+    # the records of one edit (same person, seconds apart) are shown as one change
+    edits: list[dict] = []
     for newer, older in zip(records, records[1:], strict=False):
         delta = newer.diff_against(older)
-        if delta.changes:
-            out.append({"when": newer.history_date, "who": newer.history_user,
-                        "reason": newer.history_change_reason or "",
-                        "fields": [{"field": str(Organization._meta.get_field(c.field).verbose_name),
-                                    "old": shown(c.field, c.old), "new": shown(c.field, c.new)}
-                                   for c in delta.changes]})
+        if not delta.changes:
+            continue
+        changes = {c.field: (c.old, c.new) for c in delta.changes}
+        last = edits[-1] if edits else None
+        if last and last["who_id"] == newer.history_user_id and \
+                (last["first"] - newer.history_date).total_seconds() < 5:
+            for field, (old, new) in changes.items():
+                last["changes"][field] = (old, last["changes"].get(field, (old, new))[1])
+            last["first"] = newer.history_date
+            last["reason"] = last["reason"] or newer.history_change_reason or ""
+        else:
+            edits.append({"when": newer.history_date, "first": newer.history_date, "who": newer.history_user,
+                          "who_id": newer.history_user_id, "reason": newer.history_change_reason or "",
+                          "changes": changes})
+    out = []
+    for edit in edits:
+        fields = [{"field": str(Organization._meta.get_field(f).verbose_name), "old": shown(f, old), "new": shown(f, new)}
+                  for f, (old, new) in edit["changes"].items() if old != new]
+        if fields:
+            out.append({"when": edit["when"], "who": edit["who"], "reason": edit["reason"], "fields": fields})
     return out
 
 

@@ -360,6 +360,7 @@ def test_first_edit_of_a_bulk_written_record_is_in_the_history_with_readable_val
     assert fields["service areas"][1] == "、".join(sorted(names.values()))
     html = page.content.decode()
     assert "“旧地址” → “新地址2号”" in html and "servicearea" not in html
+    assert len(page.context["changes"]) == 1  # one edit, one entry (the save and the service areas together)
     # a staff member changing the street is shown by name
     services.organization_update(organization=org, user=staff, data={"street": network.yuehu})
     changes = client.get(reverse("organizations:manage", args=[org.pk]), HTTP_ACCEPT_LANGUAGE="en").context["changes"]
