@@ -66,7 +66,7 @@ class ApplicationForm(forms.ModelForm):
         self.fields["category"].choices = round.category_choices()
         self.fields["street"].queryset = NetworkUnit.objects.filter(level=NetworkUnit.Level.STREET)
         self.fields["community"].queryset = NetworkUnit.objects.filter(level=NetworkUnit.Level.COMMUNITY)
-        self.fields["requested_amount"].help_text = _("At most %(cap)s yuan.") % {"cap": round.cap}
+        self.fields["requested_amount"].help_text = _("At most %(cap)s yuan.") % {"cap": f"{round.cap:,.2f}"}
 
     def clean_budget_text(self):
         return parse_lines(self.cleaned_data["budget_text"], numeric_second=True)
@@ -85,7 +85,7 @@ class ApplicationForm(forms.ModelForm):
     def clean_requested_amount(self):
         value = self.cleaned_data["requested_amount"]
         if value is not None and value > self.round.cap:
-            raise forms.ValidationError(_("At most %(cap)s yuan.") % {"cap": self.round.cap})
+            raise forms.ValidationError(_("At most %(cap)s yuan.") % {"cap": f"{self.round.cap:,.2f}"})
         return value
 
     def clean(self):
@@ -172,7 +172,7 @@ class ReportForm(forms.Form):
         self.lines = list(budget_lines)
         for line in self.lines:
             self.fields[f"spent_{line.pk}"] = forms.DecimalField(
-                label=_("Spent on “%(item)s” (planned %(amount)s)") % {"item": line.item, "amount": line.amount},
+                label=_("Spent on “%(item)s” (planned %(amount)s)") % {"item": line.item, "amount": f"{line.amount:,.2f}"},
                 min_value=0, decimal_places=2, max_digits=12,
             )
 

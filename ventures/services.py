@@ -86,6 +86,11 @@ DEFAULT_SCHEDULE = [(50, Trigger.SIGNING), (30, Trigger.MIDTERM_PASSED), (20, Tr
 CENT = Decimal("0.01")
 
 
+def _yuan(value) -> str:
+    """Money in messages as on the pages: 40,000.00."""
+    return f"{Decimal(str(value or 0)):,.2f}"
+
+
 def _require_staff(user) -> None:
     if user is not None and not is_projects_staff(user):
         raise PermissionDeniedError(_("Only staff of the Project Management Department may do this."))
@@ -154,7 +159,7 @@ def round_update(*, round: Round, by, data: dict, rubric: list[tuple[str, int]] 
     committed = selectors.round_committed(round.pk)
     if round.budget < committed:
         raise DomainError(_("The budget cannot be lower than the %(c)s yuan already committed to awards.")
-                          % {"c": f"{Decimal(committed):,.2f}"}, code="budget_below_committed")
+                          % {"c": _yuan(committed)}, code="budget_below_committed")
     round.save()
     if rubric is not None:
         current = [(c.name, c.weight) for c in round.criteria.all()]
@@ -286,10 +291,10 @@ def application_problems(application: Application) -> list[str]:
         problems.append(_("Enter the amount requested."))
     if application.requested_amount > rnd.cap:
         problems.append(_("The amount requested (%(a)s) is over the round's cap of %(cap)s yuan.")
-                        % {"a": application.requested_amount, "cap": rnd.cap})
+                        % {"a": _yuan(application.requested_amount), "cap": _yuan(rnd.cap)})
     if lines_total != application.requested_amount:
         problems.append(_("The budget lines add up to %(s)s yuan but the request is %(a)s yuan; they must be equal.")
-                        % {"s": lines_total, "a": application.requested_amount})
+                        % {"s": _yuan(lines_total), "a": _yuan(application.requested_amount)})
     if not rnd.min_months <= application.duration_months <= rnd.max_months:
         problems.append(_("The project must last between %(a)d and %(b)d months.")
                         % {"a": rnd.min_months, "b": rnd.max_months})
@@ -560,28 +565,28 @@ def award_approve(*, application: Application, amount, by, fund: Fund | None = N
     if amount <= 0:
         raise DomainError(_("The award must be more than zero."), code="amount")
     if amount > app.requested_amount:
-        raise DomainError(_("The award cannot exceed the amount requested (%(a)s yuan).") % {"a": app.requested_amount},
+        raise DomainError(_("The award cannot exceed the amount requested (%(a)s yuan).") % {"a": _yuan(app.requested_amount)},
                           code="over_request")
     if amount > rnd.cap:
-        raise DomainError(_("The award cannot exceed the round's cap (%(a)s yuan).") % {"a": rnd.cap}, code="over_cap")
+        raise DomainError(_("The award cannot exceed the round's cap (%(a)s yuan).") % {"a": _yuan(rnd.cap)}, code="over_cap")
     current = app.award_amount if app.status == S.RECOMMENDED and app.award_amount else Decimal("0")
     committed = selectors.round_committed(rnd.pk) - current
     if committed + amount > rnd.budget:
         raise DomainError(
             _("This award would exceed the round's budget: %(c)s of %(b)s yuan already awarded, %(r)s left.")
-            % {"c": committed, "b": rnd.budget, "r": rnd.budget - committed},
+            % {"c": _yuan(committed), "b": _yuan(rnd.budget), "r": _yuan(rnd.budget - committed)},
             code="over_budget", details={"committed": str(committed), "budget": str(rnd.budget)},
         )
     fund_current = current if app.fund_id == fund.pk else Decimal("0")
     fund_committed = selectors.fund_committed(fund.pk) - fund_current
     if fund_committed + amount > fund.budget:
-        raise DomainError(_("The fund “%(f)s” has only %(r)s yuan left.") % {"f": fund, "r": fund.budget - fund_committed},
+        raise DomainError(_("The fund “%(f)s” has only %(r)s yuan left.") % {"f": fund, "r": _yuan(fund.budget - fund_committed)},
                           code="over_fund")
     if app.status == S.RECOMMENDED:
         app.award_amount, app.fund = amount, fund
         app.save(update_fields=["award_amount", "fund"])
         ApplicationStatusChange.objects.create(application=app, from_status=app.status, to_status=app.status, by=by,
-                                               reason=_("award amount changed to %(a)s") % {"a": amount})
+                                               reason=_("award amount changed to %(a)s") % {"a": _yuan(amount)})
         return app
     if app.status == S.NOT_RECOMMENDED:
         application_transition(app, to=S.REVIEWED, by=by, notify=False)
@@ -701,7 +706,7 @@ def _award_confirm(app: Application, today: date) -> Application:
         "Grant of %(amount)s yuan from %(fund)s for the project “%(title)s” (%(months)d months). Paid in installments: "
         "%(schedule)s. The organization reports at mid-term and at the end, spends per the approved budget, and "
         "returns money not used."
-    ) % {"amount": app.award_amount, "fund": app.fund or app.round.fund, "title": app.title,
+    ) % {"amount": _yuan(app.award_amount), "fund": app.fund or app.round.fund, "title": app.title,
          "months": app.duration_months, "schedule": "; ".join(f"{r.percent}% {r.get_trigger_display()}" for r in rules)}
     Agreement.objects.get_or_create(application=app, defaults={"terms": terms})
     start = app.start_date or today
@@ -776,7 +781,7 @@ def installment_pay(*, installment: Installment, by, paid_date: date | None = No
         raise DomainError(_("Not due yet: %(t)s.") % {"t": inst.get_trigger_display()}, code="not_due")
     paid = selectors.application_paid(app.pk)
     if paid + inst.planned_amount > (app.award_amount or 0):
-        raise DomainError(_("Paying this would exceed the award of %(a)s yuan.") % {"a": app.award_amount},
+        raise DomainError(_("Paying this would exceed the award of %(a)s yuan.") % {"a": _yuan(app.award_amount)},
                           code="over_award")
     inst.status, inst.paid_date = Installment.Status.PAID, paid_date or timezone.localdate()
     inst.save(update_fields=["status", "paid_date"])

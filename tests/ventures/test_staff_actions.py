@@ -82,7 +82,7 @@ def test_award_over_request_refused_through_page(client, rnd, applicant, project
     app = make_reviewed(rnd, org, user, projects_staff, amount=Decimal("40000"))
     _en(client).force_login(projects_staff)
     r = client.post(reverse("ventures:award", args=[app.pk]), {"amount": "40000.01"}, follow=True)
-    assert "The award cannot exceed the amount requested (40000.00 yuan)." in r.content.decode()
+    assert "The award cannot exceed the amount requested (40,000.00 yuan)." in r.content.decode()
     app.refresh_from_db()
     assert app.status == S.REVIEWED and app.award_amount is None
 
