@@ -98,9 +98,29 @@ def test_report_reminders_idempotent(rnd, applicant, projects_staff):
     app = make_awarded(rnd, org, user, projects_staff)
     services.agreement_accept(application=app, user=user)
     report = app.reports.get(kind="midterm")
+    from center.calendar import working_days_between
+
+    def days_with(left):  # the days on which `left` working days remain (a due date may fall on a weekend)
+        return [d for d in (report.due_date - timedelta(days=i) for i in range(1, 30))
+                if working_days_between(d, report.due_date) == left]
+
+    for before in (10, 3):
+        first, *others = days_with(before)
+        assert tasks.report_reminders(today=first.isoformat()) == 1
+        for day in [first, *others]:
+            assert tasks.report_reminders(today=day.isoformat()) == 0
+    assert tasks.report_reminders(today=days_with(5)[0].isoformat()) == 0
     late = (report.due_date + timedelta(days=3)).isoformat()
     assert tasks.report_reminders(today=late) == 1
     assert tasks.report_reminders(today=late) == 0
+    keys = set(Reminder.objects.filter(key__startswith=f"ventures:report:{report.pk}:").values_list("key", flat=True))
+    assert keys == {f"ventures:report:{report.pk}:due-10wd", f"ventures:report:{report.pk}:due-3wd",
+                    f"ventures:report:{report.pk}:overdue"}
+    assert Notification.objects.filter(user=user, url=reverse("ventures:report", args=[report.pk])).count() == 3
+    # a report already submitted is not chased
+    services.installment_pay(installment=app.installments.get(order=0), by=projects_staff)
+    services.report_submit(report=report, user=user, activities="a", actual_direct=1, actual_indirect=1, spending={})
+    assert tasks.report_reminders(today=(report.due_date + timedelta(days=10)).isoformat()) == 0
 
 
 def test_dashboard_exports_and_awarded_list(client, rnd, applicant, projects_staff):
