@@ -379,3 +379,22 @@ def test_last_two_reviews_submitted_at_once_both_count():
     app.refresh_from_db()
     assert app.status == Application.Status.REVIEWED
     assert (app.review_count, app.review_score, app.review_spread) == (2, Decimal("70.0000"), Decimal("20.00"))
+
+
+def test_ranking_reads_the_stored_score_not_the_reviews(client, rnd, applicant, projects_staff):
+    """The ranking page and API read the aggregate stored on each application: no query of
+    theirs touches the review tables, whatever the size of the round."""
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    user, org = applicant
+    a = make_reviewed(rnd, org, user, projects_staff, scores=(90, 80, 70))
+    b = make_reviewed(rnd, org, user, projects_staff, scores=(60, 60, 60))
+    client.force_login(projects_staff)
+    for url in (reverse("ventures:ranking", args=[rnd.pk]), f"/api/v1/ventures/rounds/{rnd.pk}/ranking/"):
+        with CaptureQueriesContext(conn) as ctx:
+            r = client.get(url)
+        assert r.status_code == 200
+        assert not [q["sql"] for q in ctx.captured_queries if "ventures_review" in q["sql"]]
+    rows = client.get(f"/api/v1/ventures/rounds/{rnd.pk}/ranking/").json()["results"]
+    assert [(row["id"], row["score"], row["n_reviews"]) for row in rows] == [(a.pk, "80.00", 3), (b.pk, "60.00", 3)]
