@@ -180,6 +180,7 @@ def application_detail(request, pk: int):
         "reason_form": forms.ReasonForm(),
         "checks": selectors.eligibility_checks(app) if staff else [],
         "reviews": app.reviews.select_related("reviewer") if staff else [],
+        "conflicts": app.conflicts.select_related("reviewer", "replacement") if staff else [],
         "editable": is_member and app.status in (S.DRAFT, S.INFO_REQUESTED),
         "call_open": app.round.is_open(),
     }

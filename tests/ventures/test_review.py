@@ -59,6 +59,18 @@ def test_conflict_replaces_reviewer(rnd, applicant, projects_staff):
     assert decl.replacement_id == replacement.reviewer_id
 
 
+def test_conflict_shown_to_staff_not_to_applicant(client, rnd, applicant, projects_staff):
+    app = _in_review(rnd, applicant, projects_staff)
+    review = app.reviews.first()
+    replacement = services.review_declare_conflict(review=review, reviewer=review.reviewer, reason="my cousin runs it")
+    client.force_login(projects_staff)
+    page = client.get(reverse("ventures:application_detail", args=[app.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "my cousin runs it" in page and f"replaced by {replacement.reviewer}" in page
+    client.force_login(applicant[0])
+    page = client.get(reverse("ventures:application_detail", args=[app.pk])).content.decode()
+    assert "my cousin runs it" not in page and str(review.reviewer) not in page
+
+
 def test_reviewer_with_conflict_refused(client, rnd, applicant, projects_staff):
     app = _in_review(rnd, applicant, projects_staff)
     review = app.reviews.first()
