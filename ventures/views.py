@@ -35,6 +35,7 @@ from ventures.models import (
 from ventures.permissions import is_projects_staff, may_view_application
 
 S = Application.Status
+MANAGE_QUEUE = 50  # items per work queue on the management page
 
 
 def _staff_only(request):
@@ -257,13 +258,20 @@ def report_edit(request, pk: int):
 @login_required
 def manage(request):
     _staff_only(request)
-    return render(request, "ventures/manage.html", {
-        "rounds": selectors.rounds_for_staff(), "funds": selectors.fund_list(),
-        "screening": selectors.applications_for_screening()[:50],
-        "objections": Objection.objects.filter(status=Objection.Status.OPEN).select_related("application")[:50],
-        "reports": selectors.reports_to_evaluate().select_related("application")[:50],
-        "overdue": selectors.reviews_overdue().select_related("application", "reviewer")[:50],
-    })
+    queues = {
+        "screening": selectors.applications_for_screening(),
+        "objections": Objection.objects.filter(status=Objection.Status.OPEN).select_related("application")
+        .order_by("created_at", "pk"),
+        "reports": selectors.reports_to_evaluate().select_related("application").order_by("submitted_at", "pk"),
+        "overdue": selectors.reviews_overdue().select_related("application", "reviewer")
+        .order_by("application__round__review_deadline", "pk"),
+    }
+    ctx = {"rounds": selectors.rounds_for_staff(), "funds": selectors.fund_list(), "queue_limit": MANAGE_QUEUE}
+    for name, qs in queues.items():
+        ctx[name] = list(qs[:MANAGE_QUEUE])
+        # the full count only when the panel is cut off
+        ctx[f"{name}_total"] = qs.count() if len(ctx[name]) == MANAGE_QUEUE else len(ctx[name])
+    return render(request, "ventures/manage.html", ctx)
 
 
 @login_required

@@ -124,3 +124,17 @@ def test_objection_resolution_asks_for_confirmation(client, rnd, applicant, proj
     _en(client).force_login(projects_staff)
     page = client.get(reverse("ventures:manage")).content.decode()
     assert "Upholding it withdraws the award" in page and "重复申报" in page
+
+
+def test_manage_queues_show_totals_and_say_when_cut_off(client, rnd, applicant, projects_staff, monkeypatch):
+    from ventures import views
+
+    user, org = applicant
+    apps = [make_submitted(rnd, org, user, title=f"排队{i}") for i in range(3)]
+    _en(client).force_login(projects_staff)
+    page = client.get(reverse("ventures:manage")).content.decode()
+    assert "To screen (3)" in page and "Each queue shows its oldest" not in page
+    monkeypatch.setattr(views, "MANAGE_QUEUE", 2)
+    page = client.get(reverse("ventures:manage")).content.decode()
+    assert "To screen (3)" in page and "Each queue shows its oldest 2 items" in page
+    assert apps[0].title in page and apps[1].title in page and apps[2].title not in page  # oldest first
