@@ -60,7 +60,7 @@ def test_withdraw_and_not_recommend_through_the_application_page(client, rnd, ap
     url = reverse("ventures:award", args=[app.pk])
     detail = reverse("ventures:application_detail", args=[app.pk])
     _en(client).force_login(projects_staff)
-    assert "Not recommended" in client.get(detail).content.decode()
+    assert "Do not recommend" in client.get(detail).content.decode()
     client.post(url, {"action": "not_recommend", "next": detail})
     app.refresh_from_db()
     assert app.status == S.NOT_RECOMMENDED
