@@ -123,6 +123,14 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["status", "award_amount", "fund", "awarded_at", "submitted_at", "review_count", "review_score",
                        "review_spread"]
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # never write back the read-only columns from a copy loaded before a concurrent change
+        fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and f.name not in self.readonly_fields]
+        obj.save(update_fields=fields)
+        return None
+
 
 @admin.register(models.Review)
 class ReviewAdmin(SimpleHistoryAdmin):

@@ -188,3 +188,23 @@ def test_budget_cannot_drop_below_committed(client, projects_staff, applicant, r
     assert client.post(reverse("ventures:round_edit", args=[rnd.pk]), data).status_code == 302
     rnd.refresh_from_db()
     assert rnd.budget == Decimal("40000")
+
+
+def test_admin_edit_keeps_status_and_score_written_meanwhile(client, make_user, applicant, reviewers):
+    from tests.ventures.factories import make_reviewed
+    from ventures.admin import ApplicationAdmin
+    from ventures.models import Application
+
+    su = make_user("su_t3", role="staff", department="admin", is_staff=True, is_superuser=True)
+    user, org = applicant
+    rnd = make_round(su, reviewers_per_application=3)
+    app = make_reviewed(rnd, org, user, su, scores=(80, 70, 60))
+    stale = Application.objects.get(pk=app.pk)
+    services.award_approve(application=app, amount=Decimal("30000"), by=su)  # happens while the admin form is open
+    stale.summary = "edited in the admin"
+    from django.contrib.admin.sites import site
+
+    ApplicationAdmin(Application, site).save_model(None, stale, None, change=True)
+    app.refresh_from_db()
+    assert app.summary == "edited in the admin"
+    assert app.status == "recommended" and app.award_amount == Decimal("30000") and app.review_score == Decimal("70")
