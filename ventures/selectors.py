@@ -304,7 +304,8 @@ def eligibility_checks(application: Application) -> list[dict]:
     checks.append({"code": "category", "label": _("Category within the round's service areas"),
                    "passed": not cats or application.category in cats, "detail": application.get_category_display()})
     checks.append({"code": "cap", "label": _("Requested amount within the cap"),
-                   "passed": application.requested_amount <= rnd.cap, "detail": str(application.requested_amount)})
+                   "passed": application.requested_amount <= rnd.cap,
+                   "detail": f"{application.requested_amount:,.2f} / {rnd.cap:,.2f}"})
     return checks
 
 
