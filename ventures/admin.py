@@ -195,12 +195,16 @@ class AttachmentAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["application", "report"]
 
 
-for _model, _fields in [
-    (models.Criterion, ["name", "round__title"]), (models.InstallmentRule, ["round__title"]),
-    (models.BudgetLine, ["item"]), (models.Milestone, ["description"]), (models.ReviewScore, ["review__application__title"]),
-    (models.SpendingLine, ["budget_line__item"]),
+for _model, _fields, _filters in [
+    (models.Criterion, ["name", "round__title"], ["round"]),
+    (models.InstallmentRule, ["round__title"], ["round", "trigger"]),
+    (models.BudgetLine, ["item", "application__title"], ["application__round"]),
+    (models.Milestone, ["description", "application__title"], ["application__round"]),
+    (models.ReviewScore, ["review__application__title"], ["criterion__round"]),
+    (models.SpendingLine, ["budget_line__item", "report__application__title"], ["report__kind"]),
 ]:
-    admin.site.register(_model, SimpleHistoryAdmin, search_fields=_fields, list_filter=[])
+    admin.site.register(_model, SimpleHistoryAdmin, search_fields=_fields, list_filter=_filters,
+                        raw_id_fields=[f.name for f in _model._meta.fields if f.many_to_one and f.name != "round"])
 
 
 @admin.register(models.ApplicationStatusChange)
