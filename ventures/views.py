@@ -132,6 +132,9 @@ def application_new(request, round_pk: int):
     if not orgs.exists():
         messages.error(request, _("Only members of an organization can apply."))
         return redirect("ventures:round_detail", rnd.pk)
+    if not rnd.is_open():
+        messages.error(request, _("This call is not open for applications."))
+        return redirect("ventures:round_detail", rnd.pk)
     form = forms.ApplicationForm(request.POST or None, round=rnd, organizations=orgs)
     if request.method == "POST" and form.is_valid():
         app, ok = _run(request, lambda: services.application_create(

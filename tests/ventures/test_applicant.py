@@ -234,3 +234,15 @@ def test_community_must_lie_in_the_chosen_street(client, rnd, applicant, network
     client.post(url, _form_data(org, community=own_community.pk))
     app = Application.objects.get(round=rnd)
     assert app.street_id == streets[0].pk and app.community_id == own_community.pk
+
+
+def test_apply_page_of_a_closed_call_says_so(client, projects_staff, applicant):
+    user, org = applicant
+    now = timezone.now()
+    closed = make_round(projects_staff, opens=now - timedelta(days=20), closes=now - timedelta(days=1))
+    client.force_login(user)
+    r = client.get(reverse("ventures:application_new", args=[closed.pk]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert r.redirect_chain[-1][0] == reverse("ventures:round_detail", args=[closed.pk])
+    assert "This call is not open for applications." in r.content.decode()
+    r = client.post(reverse("ventures:application_new", args=[closed.pk]), _form_data(org))
+    assert not Application.objects.filter(round=closed).exists()
