@@ -151,6 +151,9 @@ def application_edit(request, pk: int):
     app = _application_for(request, pk)
     if not org_selectors.user_is_member(request.user, app.organization_id):
         raise Http404
+    if app.status not in (S.DRAFT, S.INFO_REQUESTED):
+        messages.error(request, _("Only a draft can be edited."))
+        return redirect("ventures:application_detail", app.pk)
     orgs = Organization.objects.filter(pk=app.organization_id)
     form = forms.ApplicationForm(request.POST or None, instance=app, round=app.round, organizations=orgs)
     if request.method == "POST" and form.is_valid():

@@ -246,3 +246,16 @@ def test_apply_page_of_a_closed_call_says_so(client, projects_staff, applicant):
     assert "This call is not open for applications." in r.content.decode()
     r = client.post(reverse("ventures:application_new", args=[closed.pk]), _form_data(org))
     assert not Application.objects.filter(round=closed).exists()
+
+
+def test_submitted_application_cannot_be_edited(client, rnd, applicant):
+    user, org = applicant
+    app = make_submitted(rnd, org, user, title="已提交项目")
+    client.force_login(user)
+    url = reverse("ventures:application_edit", args=[app.pk])
+    r = client.get(url, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert r.redirect_chain[-1][0] == reverse("ventures:application_detail", args=[app.pk])
+    assert "Only a draft can be edited." in r.content.decode()
+    client.post(url, {k: v for k, v in _form_data(org, title="改过的").items() if k != "organization"})
+    app.refresh_from_db()
+    assert app.title == "已提交项目"
