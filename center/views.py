@@ -27,16 +27,29 @@ from center.models import Announcement
 logger = logging.getLogger(__name__)
 
 
+HOME_FIGURES_TTL = 60  # seconds; the figures are counts over whole tables
+
+
+def _figure_values() -> dict:
+    """Every registered figure's value, computed at most once a minute for all visitors."""
+    values = cache.get("home-figures")
+    if values is None:
+        values = {}
+        for fig in registry.home_figures():
+            try:
+                values[fig.key] = fig.compute()
+            except Exception:
+                logger.exception("home figure failed", extra={"figure": fig.key})
+                values[fig.key] = "—"
+        cache.set("home-figures", values, HOME_FIGURES_TTL)
+    return values
+
+
 def _figures():
-    out = []
-    for fig in registry.home_figures():
-        try:
-            value = fig.compute()
-        except Exception:
-            logger.exception("home figure failed", extra={"figure": fig.key})
-            value = "—"
-        out.append({"label": fig.label, "value": value, "suffix": fig.suffix})
-    return out
+    values = _figure_values()
+    return [
+        {"label": fig.label, "value": values.get(fig.key, "—"), "suffix": fig.suffix} for fig in registry.home_figures()
+    ]
 
 
 def home(request):

@@ -65,3 +65,13 @@ def test_announcement_changes_are_audited_in_admin(client, staff):
     assert "旧标题" in history and "新标题" in history  # what changed, old and new
     assert item.history.count() == 2
     assert item.history.first().history_user == staff
+
+
+@pytest.mark.django_db
+def test_home_figures_are_computed_once_a_minute_for_everyone(client, network):
+    from tests.queries import count_queries
+
+    first, _ = count_queries(lambda: client.get("/"))
+    second, sql = count_queries(lambda: client.get("/"))
+    assert second < first
+    assert not any("COUNT(" in q.upper() and "center_networkunit" in q for q in sql)
