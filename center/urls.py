@@ -6,7 +6,6 @@ import importlib.util
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -50,5 +49,3 @@ for _app in settings.LOCAL_APPS[1:]:
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-_ = auth_views  # the auth views are mounted through django.contrib.auth.urls

@@ -21,8 +21,7 @@ def main() -> int:
     args = parser.parse_args()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "center.settings.local")}
     worker = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "center", "worker", "-B", "--pool", "solo", "--loglevel", "INFO",
-         "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
+        [str(BIN / "celery"), "-A", "center", "worker", "-B", "--pool", "solo", "--loglevel", "INFO"],
         cwd=ROOT, env=env,
     )
     print(f"Portal: http://127.0.0.1:{args.port}/  (Ctrl-C stops the server and the worker)", flush=True)
