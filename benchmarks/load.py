@@ -105,7 +105,9 @@ def measure(
     warmup_until = begin + warmup
     deadline = warmup_until + duration
     threads = [
-        threading.Thread(target=_loop, args=(host, port, path, hdrs, warmup_until, deadline, timeout, w), daemon=True)
+        threading.Thread(
+            target=_loop, args=(host, port, path, hdrs, warmup_until, deadline, timeout, w), daemon=True
+        )
         for w in workers
     ]
     for t in threads:

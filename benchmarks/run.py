@@ -129,7 +129,9 @@ def database_facts(url: str) -> dict:
         with conn.cursor() as cur:
             cur.execute("SHOW server_version")
             version = cur.fetchone()[0]
-            cur.execute("SELECT key, scale, round(seconds::numeric, 1) FROM bench_seed_state ORDER BY seeded_at")
+            cur.execute(
+                "SELECT key, scale, round(seconds::numeric, 1) FROM bench_seed_state ORDER BY seeded_at"
+            )
             seeded = [{"key": k, "scale": s, "seconds": float(sec)} for k, s, sec in cur.fetchall()]
             cur.execute(
                 "SELECT relname, n_live_tup FROM pg_stat_user_tables "
@@ -147,7 +149,7 @@ def database_facts(url: str) -> dict:
 def redis_ready(url: str) -> bool:
     """PING the Redis named by `url` and empty its database (it is the bench's own)."""
     u = urlparse(url)
-    db = (u.path.lstrip("/") or "0")
+    db = u.path.lstrip("/") or "0"
     try:
         with socket.create_connection((u.hostname or "127.0.0.1", u.port or 6379), timeout=1) as s:
             s.sendall(f"PING\r\nSELECT {db}\r\nFLUSHDB\r\n".encode())
@@ -170,7 +172,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(port: int, proc: subprocess.Popen, workers: int, ready_dir: Path, timeout: float = 120) -> dict:
+def wait_healthy(
+    port: int, proc: subprocess.Popen, workers: int, ready_dir: Path, timeout: float = 120
+) -> dict:
     """Wait until every gunicorn worker has loaded the portal and /healthz answers."""
     deadline = time.monotonic() + timeout
     last = None
@@ -216,16 +220,18 @@ def rows(results: list[dict], ceiling_rps: float) -> list[list[str]]:
             bad = {k: v for k, v in r["statuses"].items() if not k.startswith("2")}
             bad.update(r["failures"])
             errors += " " + ",".join(f"{k}×{v}" for k, v in bad.items())
-        out.append([
-            r["name"] + (f" [{r['login']}]" if r.get("login") else ""),
-            r["path"],
-            f"{r['rps']:.1f}",
-            f"{r['p50_ms']:.1f}",
-            f"{r['p95_ms']:.1f}",
-            "—" if q is None else (f"{q:g}" if q == int(q) else f"{q:.1f}"),
-            f"{r['rps'] / ceiling_rps:.2f}" if ceiling_rps else "—",
-            errors,
-        ])
+        out.append(
+            [
+                r["name"] + (f" [{r['login']}]" if r.get("login") else ""),
+                r["path"],
+                f"{r['rps']:.1f}",
+                f"{r['p50_ms']:.1f}",
+                f"{r['p95_ms']:.1f}",
+                "—" if q is None else (f"{q:g}" if q == int(q) else f"{q:.1f}"),
+                f"{r['rps'] / ceiling_rps:.2f}" if ceiling_rps else "—",
+                errors,
+            ]
+        )
     return out
 
 
@@ -234,7 +240,10 @@ def text_table(table: list[list[str]]) -> str:
     numeric = {2, 3, 4, 5, 6}
 
     def fmt(row):
-        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        return "  ".join(
+            c.rjust(w) if i in numeric else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
 
     lines = [fmt(COLUMNS), "  ".join("-" * w for w in widths)]
     lines += [fmt(r) for r in table]
@@ -251,7 +260,8 @@ def markdown(table: list[list[str]], meta: dict) -> str:
         f"(load average {' '.join(map(str, meta['load_average_before']))} before measuring) · "
         f"PostgreSQL {meta['database']['postgresql']} ({meta['database']['size']}) · cache {meta['cache']}",
         "",
-        "Seeded: " + (", ".join(f"{s['key']} ({s['seconds']:g}s)" for s in meta["database"]["seeded"]) or "none"),
+        "Seeded: "
+        + (", ".join(f"{s['key']} ({s['seconds']:g}s)" for s in meta["database"]["seeded"]) or "none"),
         "",
         "Largest tables: " + ", ".join(f"{k} {v:,}" for k, v in meta["database"]["largest_tables"].items()),
         "",
@@ -267,8 +277,12 @@ def markdown(table: list[list[str]], meta: dict) -> str:
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, timeout=5).stdout.strip() or "?"
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5
+            ).stdout.strip()
+            or "?"
+        )
     except OSError:
         return "?"
 
@@ -296,41 +310,48 @@ def main() -> int:
         redis_ready(cache_url)
 
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS", "center.settings.production"),
-        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or "bench-" + secrets.token_urlsafe(48),
-        "DATABASE_URL": cfg["database_url"],
-        "CACHE_URL": cache_url,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        # Its own broker folder and media: nothing queued here reaches the dev worker.
-        "VAR_DIR": str(WORK),
-        "STATIC_ROOT": os.environ.get("STATIC_ROOT", str(ROOT / "var" / "static")),
-        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "filesystem://"),
-        # Throttling stays on (its cost is real) but never refuses the load generator.
-        "API_THROTTLE_ANON": "100000/s",
-        "API_THROTTLE_USER": "100000/s",
-        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
-        # Demo loaders notify people; the bench sends no mail and prints none.
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS", "center.settings.production"),
+            "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or "bench-" + secrets.token_urlsafe(48),
+            "DATABASE_URL": cfg["database_url"],
+            "CACHE_URL": cache_url,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            # Its own broker folder and media: nothing queued here reaches the dev worker.
+            "VAR_DIR": str(WORK),
+            "STATIC_ROOT": os.environ.get("STATIC_ROOT", str(ROOT / "var" / "static")),
+            "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "filesystem://"),
+            # Throttling stays on (its cost is real) but never refuses the load generator.
+            "API_THROTTLE_ANON": "100000/s",
+            "API_THROTTLE_USER": "100000/s",
+            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+            # Demo loaders notify people; the bench sends no mail and prints none.
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.pop("BENCH_QUERY_HEADER", None)
     env.pop("EMAIL_URL", None)
 
     plan_path = WORK / "plan.json"
     say(f"seeding at BENCH_SCALE={cfg['scale']:g} into {urlparse(cfg['database_url']).path.lstrip('/')}")
     t0 = time.monotonic()
-    seeding = subprocess.run([PY, str(HERE / "seed.py"), "--scale", str(cfg["scale"]), "--plan", str(plan_path)],
-                             cwd=ROOT, env=env)
+    seeding = subprocess.run(
+        [PY, str(HERE / "seed.py"), "--scale", str(cfg["scale"]), "--plan", str(plan_path)], cwd=ROOT, env=env
+    )
     if seeding.returncode != 0:
-        raise SystemExit(f"[bench] seeding failed (exit {seeding.returncode}, traceback above); nothing measured")
+        raise SystemExit(
+            f"[bench] seeding failed (exit {seeding.returncode}, traceback above); nothing measured"
+        )
     seed_seconds = time.monotonic() - t0
     seeded_plan = json.loads(plan_path.read_text())
     pages, problems = seeded_plan["pages"], seeded_plan.get("problems", [])
     if cfg["only"]:
         pages = [p for p in pages if any(s in p["name"] or s in p["path"] for s in cfg["only"])]
-    plan_path.write_text(json.dumps({"pages": [CEILING, *pages, CEILING_AGAIN]}, ensure_ascii=False, indent=1))
+    plan_path.write_text(
+        json.dumps({"pages": [CEILING, *pages, CEILING_AGAIN]}, ensure_ascii=False, indent=1)
+    )
 
     port = free_port()
     ready_dir = WORK / "ready"
@@ -340,9 +361,25 @@ def main() -> int:
     log = open(WORK / "gunicorn.log", "w")
     say(f"gunicorn: {cfg['workers']} workers on 127.0.0.1:{port}, cache {cache_url}")
     server = subprocess.Popen(
-        [GUNICORN, "center.wsgi:application", "--workers", str(cfg["workers"]), "--bind", f"127.0.0.1:{port}",
-         "--timeout", "120", "--backlog", "2048", "--config", str(HERE / "gunicorn_conf.py")],
-        cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            GUNICORN,
+            "center.wsgi:application",
+            "--workers",
+            str(cfg["workers"]),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--backlog",
+            "2048",
+            "--config",
+            str(HERE / "gunicorn_conf.py"),
+        ],
+        cwd=ROOT,
+        env=server_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     results: list[dict] = []
     load_before: list[float] = []
@@ -350,20 +387,37 @@ def main() -> int:
         health = wait_healthy(port, server, cfg["workers"], ready_dir)
         load_before = [round(x, 2) for x in os.getloadavg()]
         say(f"/healthz: {health}")
-        say(f"measuring {len(pages) + 1} URLs, {cfg['warmup']:g}s warm-up + {cfg['duration']:g}s each, "
-            f"{cfg['concurrency']} threads")
+        say(
+            f"measuring {len(pages) + 1} URLs, {cfg['warmup']:g}s warm-up + {cfg['duration']:g}s each, "
+            f"{cfg['concurrency']} threads"
+        )
         load = subprocess.Popen(
-            [PY, str(HERE / "load.py"), "--port", str(port), "--plan", str(plan_path),
-             "--duration", str(cfg["duration"]), "--concurrency", str(cfg["concurrency"]),
-             "--warmup", str(cfg["warmup"])],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            [
+                PY,
+                str(HERE / "load.py"),
+                "--port",
+                str(port),
+                "--plan",
+                str(plan_path),
+                "--duration",
+                str(cfg["duration"]),
+                "--concurrency",
+                str(cfg["concurrency"]),
+                "--warmup",
+                str(cfg["warmup"]),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for line in load.stdout:
             r = json.loads(line)
             results.append(r)
             q = r["queries_per_request"]
-            say(f"  {r['path']}: {r['rps']:.1f} req/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
-                f"{'—' if q is None else q} queries, {r['errors']} errors")
+            say(
+                f"  {r['path']}: {r['rps']:.1f} req/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
+                f"{'—' if q is None else q} queries, {r['errors']} errors"
+            )
         if load.wait() != 0:
             raise SystemExit(f"the load generator failed ({load.returncode})")
     finally:
@@ -399,13 +453,19 @@ def main() -> int:
     for p in problems:
         say("PROBLEM: " + p)
     if len(ceilings) == 2 and min(ceilings) < 0.75 * max(ceilings):
-        meta["warning"] = (f"the ceiling moved from {ceilings[0]:.0f} to {ceilings[1]:.0f} req/s during the run: "
-                           "something else was using the machine, so these figures are noisy")
+        meta["warning"] = (
+            f"the ceiling moved from {ceilings[0]:.0f} to {ceilings[1]:.0f} req/s during the run: "
+            "something else was using the machine, so these figures are noisy"
+        )
         say("WARNING: " + meta["warning"])
-    (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1))
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1)
+    )
     (RESULTS / "latest.md").write_text(markdown(table, meta))
     (RESULTS / f"scale-{cfg['scale']:g}.md").write_text(markdown(table, meta))  # the last run at this scale
-    say(f"written {RESULTS.relative_to(ROOT)}/latest.json, latest.md and scale-{cfg['scale']:g}.md; total {time.monotonic() - started:.0f}s")
+    say(
+        f"written {RESULTS.relative_to(ROOT)}/latest.json, latest.md and scale-{cfg['scale']:g}.md; total {time.monotonic() - started:.0f}s"
+    )
     return 1 if problems or any(r["errors"] for r in results) else 0
 
 

@@ -113,8 +113,10 @@ def seed(scale: float) -> None:
                 seconds = time.perf_counter() - t0
                 _record(seeder.key, scale, seconds)
         except Exception as exc:
-            problem(f"seeder {seeder.key!r} failed after {time.perf_counter() - t0:.1f}s, rolled back: "
-                    f"{type(exc).__name__}: {exc}")
+            problem(
+                f"seeder {seeder.key!r} failed after {time.perf_counter() - t0:.1f}s, rolled back: "
+                f"{type(exc).__name__}: {exc}"
+            )
             continue
         _say(f"{seeder.key}: done in {seconds:.1f}s")
         seeded = True
@@ -153,7 +155,9 @@ def plan() -> list[dict]:
         except Exception as exc:  # a page whose data is missing is reported, not fatal
             problem(f"page {page.name!r} skipped: {type(exc).__name__}: {exc}")
             continue
-        pages.append({"name": page.name, "path": path, "login": login, "cookie": cookies.get(login) if login else None})
+        pages.append(
+            {"name": page.name, "path": path, "login": login, "cookie": cookies.get(login) if login else None}
+        )
     return pages
 
 
@@ -178,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     seed(args.scale)
     pages = plan()
     Path(args.plan).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.plan).write_text(json.dumps({"scale": args.scale, "pages": pages, "problems": PROBLEMS}, ensure_ascii=False, indent=1))
+    Path(args.plan).write_text(
+        json.dumps({"scale": args.scale, "pages": pages, "problems": PROBLEMS}, ensure_ascii=False, indent=1)
+    )
     _say(f"{len(pages)} pages in the plan")
     return 0
 

@@ -10,11 +10,15 @@ def _is_staff(user) -> bool:
 
 
 def _is_worker(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_center_staff or user.is_handler or user.is_reviewer))
+    return bool(
+        user and user.is_authenticated and (user.is_center_staff or user.is_handler or user.is_reviewer)
+    )
 
 
 registry.register_nav("home", registry.NavLink(_("Home"), "center:home", lambda u: True, order=0))
-registry.register_nav("announcements", registry.NavLink(_("Announcements"), "center:announcements", lambda u: True, order=90))
+registry.register_nav(
+    "announcements", registry.NavLink(_("Announcements"), "center:announcements", lambda u: True, order=90)
+)
 registry.register_nav("workbench", registry.NavLink(_("Workbench"), "center:workbench", _is_worker, order=5))
 
 
@@ -30,8 +34,12 @@ def _communities():
     return NetworkUnit.objects.filter(level=NetworkUnit.Level.COMMUNITY).count()
 
 
-registry.register_home_figure(registry.HomeFigure("streets", _("street federations in the network"), _streets, order=80))
-registry.register_home_figure(registry.HomeFigure("communities", _("communities in the network"), _communities, order=81))
+registry.register_home_figure(
+    registry.HomeFigure("streets", _("street federations in the network"), _streets, order=80)
+)
+registry.register_home_figure(
+    registry.HomeFigure("communities", _("communities in the network"), _communities, order=81)
+)
 
 
 def _load(stdout=None):
@@ -46,5 +54,7 @@ registry.register_demo_loader(registry.DemoLoader("center", _load, order=0))
 # `make bench`: the public home page, a public API list and the staff workbench (which
 # every module fills with its queues). Module pages register in their own contributions.
 registry.register_bench_page(registry.BenchPage("center: home", lambda: "/"))
-registry.register_bench_page(registry.BenchPage("center: network units API", lambda: "/api/v1/network-units/"))
+registry.register_bench_page(
+    registry.BenchPage("center: network units API", lambda: "/api/v1/network-units/")
+)
 registry.register_bench_page(registry.BenchPage("center: workbench", lambda: "/workbench/", lambda: "admin"))

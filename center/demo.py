@@ -13,10 +13,22 @@ DEMO_PASSWORD = "demo12345"
 
 # Haishu District's streets and towns (街道, 镇, 乡), with a code for logins and URLs.
 STREETS = [
-    ("nanmen", "南门街道"), ("jiangxia", "江厦街道"), ("ximen", "西门街道"), ("yuehu", "月湖街道"),
-    ("gulou", "鼓楼街道"), ("baiyun", "白云街道"), ("duantang", "段塘街道"), ("wangchun", "望春街道"),
-    ("shiqi", "石碶街道"), ("gaoqiao", "高桥镇"), ("hengjie", "横街镇"), ("jishigang", "集士港镇"),
-    ("gulin", "古林镇"), ("dongqiao", "洞桥镇"), ("yinjiang", "鄞江镇"), ("zhangshui", "章水镇"),
+    ("nanmen", "南门街道"),
+    ("jiangxia", "江厦街道"),
+    ("ximen", "西门街道"),
+    ("yuehu", "月湖街道"),
+    ("gulou", "鼓楼街道"),
+    ("baiyun", "白云街道"),
+    ("duantang", "段塘街道"),
+    ("wangchun", "望春街道"),
+    ("shiqi", "石碶街道"),
+    ("gaoqiao", "高桥镇"),
+    ("hengjie", "横街镇"),
+    ("jishigang", "集士港镇"),
+    ("gulin", "古林镇"),
+    ("dongqiao", "洞桥镇"),
+    ("yinjiang", "鄞江镇"),
+    ("zhangshui", "章水镇"),
     ("longguan", "龙观乡"),
 ]
 # Demo community names; real ones differ street by street.
@@ -46,7 +58,8 @@ def load_center_demo(stdout=None) -> None:
     )
     for i, (code, name) in enumerate(STREETS):
         street, _ = NetworkUnit.objects.get_or_create(
-            code=code, defaults={"name": name, "level": NetworkUnit.Level.STREET, "parent": district, "sort_order": i}
+            code=code,
+            defaults={"name": name, "level": NetworkUnit.Level.STREET, "parent": district, "sort_order": i},
         )
         for j, (suffix, cname) in enumerate(COMMUNITY_SUFFIXES):
             NetworkUnit.objects.get_or_create(
@@ -76,20 +89,46 @@ def load_center_demo(stdout=None) -> None:
         )
 
     for username, dept, name in STAFF:
-        user = _user(username, role=User.Role.STAFF, department=dept, display_name=name, is_staff=True,
-                     email=f"{username}@example.cn")
+        user = _user(
+            username,
+            role=User.Role.STAFF,
+            department=dept,
+            display_name=name,
+            is_staff=True,
+            email=f"{username}@example.cn",
+        )
         if username == "admin" and not user.is_superuser:
             user.is_superuser = True
             user.save(update_fields=["is_superuser"])
 
     for i in range(1, 13):
-        _user(f"reviewer{i}", role=User.Role.REVIEWER, display_name=f"评审专家{i}", email=f"reviewer{i}@example.cn")
+        _user(
+            f"reviewer{i}",
+            role=User.Role.REVIEWER,
+            display_name=f"评审专家{i}",
+            email=f"reviewer{i}@example.cn",
+        )
     for i in range(1, 4):
-        _user(f"resident{i}", role=User.Role.RESIDENT, display_name=f"居民{i}", phone=f"1380000000{i}",
-              email=f"resident{i}@example.cn")
-    _user("org_stars", role=User.Role.ORGANIZATION, display_name="星星的孩子家长互助论坛", email="stars@example.cn")
+        _user(
+            f"resident{i}",
+            role=User.Role.RESIDENT,
+            display_name=f"居民{i}",
+            phone=f"1380000000{i}",
+            email=f"resident{i}@example.cn",
+        )
+    _user(
+        "org_stars",
+        role=User.Role.ORGANIZATION,
+        display_name="星星的孩子家长互助论坛",
+        email="stars@example.cn",
+    )
     for i in range(1, 6):
-        _user(f"org{i}", role=User.Role.ORGANIZATION, display_name=f"社会组织账户{i}", email=f"org{i}@example.cn")
+        _user(
+            f"org{i}",
+            role=User.Role.ORGANIZATION,
+            display_name=f"社会组织账户{i}",
+            email=f"org{i}@example.cn",
+        )
 
     if not Announcement.objects.exists():
         Announcement.objects.create(

@@ -36,7 +36,9 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) 
     return buf.getvalue()
 
 
-def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence], *, sheet: str = "Sheet1") -> HttpResponse:
+def xlsx_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, sheet: str = "Sheet1"
+) -> HttpResponse:
     """An .xlsx download; `filename` may be Chinese (RFC 5987 encoded)."""
     response = HttpResponse(xlsx_bytes([(sheet, header, rows)]), content_type=XLSX_MIME)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -32,6 +32,11 @@ class RequestLogMiddleware:
         if response.status_code >= 500 or elapsed > 1000:
             logger.warning(
                 "request",
-                extra={"method": request.method, "path": request.path, "status": response.status_code, "ms": round(elapsed, 1)},
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "ms": round(elapsed, 1),
+                },
             )
         return response

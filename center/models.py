@@ -20,7 +20,12 @@ class NetworkUnit(models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # Materialised path ("/1/5/23/") so "this unit and everything below it" is one indexed
     # prefix query whatever the depth.
@@ -45,7 +50,7 @@ class NetworkUnit(models.Model):
             type(self).objects.filter(pk=self.pk).update(path=path)
             if old:  # moved: re-root the subtree
                 for child in type(self).objects.filter(path__startswith=old).exclude(pk=self.pk):
-                    child.path = path + child.path[len(old):]
+                    child.path = path + child.path[len(old) :]
                     type(self).objects.filter(pk=child.pk).update(path=child.path)
 
     def contains(self, other: "NetworkUnit") -> bool:
@@ -68,10 +73,17 @@ class User(AbstractUser):
         OPERATIONS = "operations", _("Project Operations Department")
         ADMIN = "admin", _("Center administration")
 
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.RESIDENT, db_index=True)
+    role = models.CharField(
+        _("role"), max_length=16, choices=Role.choices, default=Role.RESIDENT, db_index=True
+    )
     department = models.CharField(_("department"), max_length=16, choices=Department.choices, blank=True)
     network_unit = models.ForeignKey(
-        NetworkUnit, verbose_name=_("network unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="handlers"
+        NetworkUnit,
+        verbose_name=_("network unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handlers",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
@@ -82,7 +94,8 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                name="handler_has_unit", condition=~models.Q(role="handler") | models.Q(network_unit__isnull=False)
+                name="handler_has_unit",
+                condition=~models.Q(role="handler") | models.Q(network_unit__isnull=False),
             ),
         ]
 
@@ -95,7 +108,9 @@ class User(AbstractUser):
 
     @property
     def is_center_admin(self) -> bool:
-        return self.is_active and (self.is_superuser or (self.role == self.Role.STAFF and self.department == self.Department.ADMIN))
+        return self.is_active and (
+            self.is_superuser or (self.role == self.Role.STAFF and self.department == self.Department.ADMIN)
+        )
 
     def in_department(self, *departments: str) -> bool:
         """Staff of one of `departments`; center admins belong to every department."""
@@ -146,7 +161,9 @@ class Announcement(models.Model):
     body = models.TextField(_("body"))
     published_at = models.DateTimeField(_("published at"), default=timezone.now, db_index=True)
     is_published = models.BooleanField(_("published"), default=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("created by")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -161,7 +178,9 @@ class Announcement(models.Model):
 class Notification(models.Model):
     """A message in a user's portal inbox (reminders, decisions, invitations)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)

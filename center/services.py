@@ -32,7 +32,9 @@ def enqueue(task, *args, **kwargs) -> None:
     transaction.on_commit(_send)
 
 
-def notification_send(*, user: User, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
+def notification_send(
+    *, user: User, title: str, body: str = "", url: str = "", email: bool = True
+) -> Notification:
     """Put a message in the user's portal inbox and, after commit, e-mail it."""
     note = Notification.objects.create(user=user, title=title[:200], body=body, url=url)
     if email and user.email:
@@ -74,7 +76,9 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
 
 
 @transaction.atomic
-def user_signup(*, username: str, password: str, email: str, role: str, display_name: str = "", phone: str = "") -> User:
+def user_signup(
+    *, username: str, password: str, email: str, role: str, display_name: str = "", phone: str = ""
+) -> User:
     """Create a self-registered account. Only organization accounts and residents sign up
     themselves; staff, handlers and reviewers are created by center staff."""
     if role not in (User.Role.ORGANIZATION, User.Role.RESIDENT):

@@ -6,7 +6,9 @@ from center.models import User
 from center.services import notification_send
 
 
-@shared_task(name="center.tasks.notify_users", autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="center.tasks.notify_users", autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5
+)
 def notify_users(user_ids: list[int], title: str, body: str = "", url: str = "") -> int:
     """Fan a message out to many inboxes off the request path (e.g. an announcement to all staff)."""
     sent = 0

@@ -20,7 +20,9 @@ def normalize_phone(value: str) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("“%(value)s” is not a valid phone number."), code="invalid_phone", params={"value": raw})
+        raise ValidationError(
+            _("“%(value)s” is not a valid phone number."), code="invalid_phone", params={"value": raw}
+        )
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     digits = "".join(ch for ch in national if ch.isdigit())
     if number.country_code != 86:
@@ -55,7 +57,9 @@ DOCUMENT_MIME_TYPES = {
 IMAGE_MIME_TYPES = {k: v for k, v in DOCUMENT_MIME_TYPES.items() if k.startswith("image/")}
 
 
-def validate_upload(upload, *, allowed: dict[str, str] = DOCUMENT_MIME_TYPES, max_bytes: int | None = None) -> str:
+def validate_upload(
+    upload, *, allowed: dict[str, str] = DOCUMENT_MIME_TYPES, max_bytes: int | None = None
+) -> str:
     """Check an uploaded file's size and its real type; return the detected MIME type.
 
     Office files are zip (docx/xlsx) or OLE (doc/xls) containers; the detected container

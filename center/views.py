@@ -48,7 +48,8 @@ def _figure_values() -> dict:
 def _figures():
     values = _figure_values()
     return [
-        {"label": fig.label, "value": values.get(fig.key, "—"), "suffix": fig.suffix} for fig in registry.home_figures()
+        {"label": fig.label, "value": values.get(fig.key, "—"), "suffix": fig.suffix}
+        for fig in registry.home_figures()
     ]
 
 

@@ -48,17 +48,45 @@ class TicketImageInline(admin.TabularInline):
 
 @admin.register(Ticket)
 class TicketAdmin(SimpleHistoryAdmin):
-    list_display = ["tracking_number", "title", "ticket_type", "category", "status", "assigned_unit", "answer_due", "is_overdue"]
+    list_display = [
+        "tracking_number",
+        "title",
+        "ticket_type",
+        "category",
+        "status",
+        "assigned_unit",
+        "answer_due",
+        "is_overdue",
+    ]
     list_filter = ["status", "ticket_type", "category", "channel", "urgency", "is_overdue", "satisfaction"]
     search_fields = ["tracking_number", "title", "phone"]
     list_select_related = ["category", "assigned_unit"]
     raw_id_fields = ["resident", "assigned_handler", "assigned_unit", "area"]
     # The workflow moves these (with a timeline entry each): the admin shows them, never edits them.
     readonly_fields = [
-        "tracking_number", "channel", "status", "assigned_unit", "assigned_handler", "return_reason", "created_at",
-        "first_dispatched_at", "dispatched_at", "sign_due", "signed_at", "answer_due", "extended", "is_overdue",
-        "sign_overdue", "answer", "answered_at", "answered_on_time", "handling_working_days", "closed_at",
-        "satisfaction", "resident", "external_id",
+        "tracking_number",
+        "channel",
+        "status",
+        "assigned_unit",
+        "assigned_handler",
+        "return_reason",
+        "created_at",
+        "first_dispatched_at",
+        "dispatched_at",
+        "sign_due",
+        "signed_at",
+        "answer_due",
+        "extended",
+        "is_overdue",
+        "sign_overdue",
+        "answer",
+        "answered_at",
+        "answered_on_time",
+        "handling_working_days",
+        "closed_at",
+        "satisfaction",
+        "resident",
+        "external_id",
     ]
     inlines = [TicketImageInline, TicketEventInline]
     date_hierarchy = "created_at"
@@ -119,5 +147,14 @@ class ApiKeyAdmin(SimpleHistoryAdmin):
     list_filter = ["active"]
     search_fields = ["name"]
     readonly_fields = ["last_used_at"]
-    fieldsets = [(None, {"fields": ["name", "key", "active", "last_used_at"], "description": _(
-        "Give the key to the client once; it sends it as api_key when posting requests.")})]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["name", "key", "active", "last_used_at"],
+                "description": _(
+                    "Give the key to the client once; it sends it as api_key when posting requests."
+                ),
+            },
+        )
+    ]

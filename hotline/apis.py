@@ -56,7 +56,9 @@ class TicketListApi(generics.ListAPIView):
 
 
 def _ticket_for(request, number: str) -> Ticket:
-    ticket = get_object_or_404(Ticket.objects.select_related("category", "assigned_unit"), tracking_number=number)
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("category", "assigned_unit"), tracking_number=number
+    )
     if not may_view(request.user, ticket):
         raise PermissionDeniedError("You may not see this request.")
     return ticket

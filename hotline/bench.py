@@ -48,7 +48,7 @@ def seed_count(total: int) -> int:
     done = 0
     for start in range(0, todo, BATCH):
         batch = []
-        for c in created[start:start + BATCH]:
+        for c in created[start : start + BATCH]:
             unit_id, _level = units[rng.randrange(len(units))]
             open_ = rng.random() < OPEN_SHARE
             status = rng.choice(_OPEN) if open_ else "closed"
@@ -77,7 +77,9 @@ def seed_count(total: int) -> int:
                     answered_on_time=(answered <= due) if answered and due else None,
                     handling_working_days=rng.randint(0, 12) if answered else None,
                     closed_at=answered + timedelta(days=1) if status == "closed" else None,
-                    satisfaction=rng.choice(("satisfied", "satisfied", "basic", "dissatisfied")) if status == "closed" else "",
+                    satisfaction=rng.choice(("satisfied", "satisfied", "basic", "dissatisfied"))
+                    if status == "closed"
+                    else "",
                     is_overdue=bool(due and due < now and status not in ("answered", "closed")),
                     external_id=MARK,
                 )

@@ -27,12 +27,24 @@ def _is_handler(user) -> bool:
     return bool(user and user.is_authenticated and user.is_handler)
 
 
-registry.register_nav("hotline_file", registry.NavLink(_("Ask for help"), "hotline:file", lambda u: True, order=40))
-registry.register_nav("hotline_track", registry.NavLink(_("Track a request"), "hotline:track", lambda u: True, order=41))
-registry.register_nav("hotline_mine", registry.NavLink(_("My requests"), "hotline:mine", _is_resident, order=42))
-registry.register_nav("hotline_desk", registry.NavLink(_("Dispatch desk"), "hotline:desk", _is_dispatcher, order=43))
-registry.register_nav("hotline_unit", registry.NavLink(_("Help requests"), "hotline:unit", _is_handler, order=43))
-registry.register_nav("hotline_stats", registry.NavLink(_("Hotline statistics"), "hotline:statistics", _is_staff, order=44))
+registry.register_nav(
+    "hotline_file", registry.NavLink(_("Ask for help"), "hotline:file", lambda u: True, order=40)
+)
+registry.register_nav(
+    "hotline_track", registry.NavLink(_("Track a request"), "hotline:track", lambda u: True, order=41)
+)
+registry.register_nav(
+    "hotline_mine", registry.NavLink(_("My requests"), "hotline:mine", _is_resident, order=42)
+)
+registry.register_nav(
+    "hotline_desk", registry.NavLink(_("Dispatch desk"), "hotline:desk", _is_dispatcher, order=43)
+)
+registry.register_nav(
+    "hotline_unit", registry.NavLink(_("Help requests"), "hotline:unit", _is_handler, order=43)
+)
+registry.register_nav(
+    "hotline_stats", registry.NavLink(_("Hotline statistics"), "hotline:statistics", _is_staff, order=44)
+)
 
 
 def _requests() -> int:
@@ -51,8 +63,12 @@ def _resolved() -> str:
     return f"{rate * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
-registry.register_home_figure(registry.HomeFigure("hotline_requests", _("residents' help requests"), _requests, order=30))
-registry.register_home_figure(registry.HomeFigure("hotline_resolved", _("of help requests resolved"), _resolved, order=31))
+registry.register_home_figure(
+    registry.HomeFigure("hotline_requests", _("residents' help requests"), _requests, order=30)
+)
+registry.register_home_figure(
+    registry.HomeFigure("hotline_resolved", _("of help requests resolved"), _resolved, order=31)
+)
 
 
 def _dispatcher_panel(user):
@@ -63,12 +79,33 @@ def _dispatcher_panel(user):
     counts = dispatcher_queue_counts()
     url = reverse("hotline:desk")
     return [
-        registry.WorkbenchItem(_("To dispatch"), counts["to_dispatch"], f"{url}?queue=to_dispatch", "warn" if counts["to_dispatch"] else ""),
-        registry.WorkbenchItem(_("Due today"), counts["due_today"], f"{url}?queue=due_today", "warn" if counts["due_today"] else ""),
-        registry.WorkbenchItem(_("Overdue"), counts["overdue"], f"{url}?queue=overdue", "danger" if counts["overdue"] else ""),
-        registry.WorkbenchItem(_("Awaiting callback"), counts["awaiting_callback"], f"{url}?queue=awaiting_callback"),
-        registry.WorkbenchItem(_("Returned"), counts["returned"], f"{url}?queue=returned", "danger" if counts["returned"] else ""),
-        registry.WorkbenchItem(_("Extension requests"), counts["extensions"], f"{url}?queue=extensions", "warn" if counts["extensions"] else ""),
+        registry.WorkbenchItem(
+            _("To dispatch"),
+            counts["to_dispatch"],
+            f"{url}?queue=to_dispatch",
+            "warn" if counts["to_dispatch"] else "",
+        ),
+        registry.WorkbenchItem(
+            _("Due today"),
+            counts["due_today"],
+            f"{url}?queue=due_today",
+            "warn" if counts["due_today"] else "",
+        ),
+        registry.WorkbenchItem(
+            _("Overdue"), counts["overdue"], f"{url}?queue=overdue", "danger" if counts["overdue"] else ""
+        ),
+        registry.WorkbenchItem(
+            _("Awaiting callback"), counts["awaiting_callback"], f"{url}?queue=awaiting_callback"
+        ),
+        registry.WorkbenchItem(
+            _("Returned"), counts["returned"], f"{url}?queue=returned", "danger" if counts["returned"] else ""
+        ),
+        registry.WorkbenchItem(
+            _("Extension requests"),
+            counts["extensions"],
+            f"{url}?queue=extensions",
+            "warn" if counts["extensions"] else "",
+        ),
         registry.WorkbenchItem(_("Log a phone call"), None, reverse("hotline:call")),
     ]
 
@@ -81,14 +118,22 @@ def _handler_panel(user):
     counts = handler_counts(user=user)
     url = reverse("hotline:unit")
     return [
-        registry.WorkbenchItem(_("To sign for"), counts["to_sign"], f"{url}?queue=to_sign", "warn" if counts["to_sign"] else ""),
+        registry.WorkbenchItem(
+            _("To sign for"), counts["to_sign"], f"{url}?queue=to_sign", "warn" if counts["to_sign"] else ""
+        ),
         registry.WorkbenchItem(_("In hand"), counts["working"], f"{url}?queue=working"),
-        registry.WorkbenchItem(_("Overdue"), counts["overdue"], f"{url}?queue=overdue", "danger" if counts["overdue"] else ""),
+        registry.WorkbenchItem(
+            _("Overdue"), counts["overdue"], f"{url}?queue=overdue", "danger" if counts["overdue"] else ""
+        ),
     ]
 
 
-registry.register_workbench_panel(registry.WorkbenchPanel("hotline_desk", _("Hotline dispatch"), _dispatcher_panel, order=30))
-registry.register_workbench_panel(registry.WorkbenchPanel("hotline_unit", _("Residents' help requests"), _handler_panel, order=31))
+registry.register_workbench_panel(
+    registry.WorkbenchPanel("hotline_desk", _("Hotline dispatch"), _dispatcher_panel, order=30)
+)
+registry.register_workbench_panel(
+    registry.WorkbenchPanel("hotline_unit", _("Residents' help requests"), _handler_panel, order=31)
+)
 
 
 def _load_demo(stdout=None):
@@ -118,8 +163,14 @@ def _bench_path(name):
     return _path
 
 
-registry.register_bench_page(registry.BenchPage("hotline dispatcher queue", _bench_path("desk"), lambda: "staff_info"))
-registry.register_bench_page(registry.BenchPage("hotline handler list", _bench_path("unit"), lambda: "handler_nanmen"))
+registry.register_bench_page(
+    registry.BenchPage("hotline dispatcher queue", _bench_path("desk"), lambda: "staff_info")
+)
+registry.register_bench_page(
+    registry.BenchPage("hotline handler list", _bench_path("unit"), lambda: "handler_nanmen")
+)
 registry.register_bench_page(registry.BenchPage("hotline resident tracking page", _bench_path("track")))
-registry.register_bench_page(registry.BenchPage("hotline statistics", _bench_path("statistics"), lambda: "staff_info"))
+registry.register_bench_page(
+    registry.BenchPage("hotline statistics", _bench_path("statistics"), lambda: "staff_info")
+)
 registry.register_bench_page(registry.BenchPage("hotline Open311 requests.json", _bench_path("open311")))

@@ -10,7 +10,9 @@ class TicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Ticket.Status.choices)
     ticket_type = django_filters.ChoiceFilter(label=_("Type"), choices=Ticket.Type.choices)
-    category = django_filters.ModelChoiceFilter(label=pgettext_lazy("hotline", "Category"), queryset=ServiceCategory.objects.all())
+    category = django_filters.ModelChoiceFilter(
+        label=pgettext_lazy("hotline", "Category"), queryset=ServiceCategory.objects.all()
+    )
     urgency = django_filters.ChoiceFilter(label=_("Urgency"), choices=Ticket.Urgency.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Ticket.Channel.choices)
 

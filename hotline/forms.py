@@ -48,21 +48,35 @@ def _phone(value: str) -> str:
 class TicketFileForm(forms.Form):
     """What a resident fills in, without an account."""
 
-    ticket_type = forms.ChoiceField(label=_("Kind of request"), choices=Ticket.Type.choices, initial=Ticket.Type.HELP)
+    ticket_type = forms.ChoiceField(
+        label=_("Kind of request"), choices=Ticket.Type.choices, initial=Ticket.Type.HELP
+    )
     category = forms.ModelChoiceField(label=_("About"), queryset=ServiceCategory.objects.filter(active=True))
     title = forms.CharField(label=pgettext_lazy("hotline", "Title"), max_length=120, required=False)
-    description = forms.CharField(label=_("What do you need?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    description = forms.CharField(
+        label=_("What do you need?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     area = AreaField(label=_("Street / community"), required=False)
     address = forms.CharField(label=pgettext_lazy("hotline", "Address"), max_length=200, required=False)
     resident_name = forms.CharField(label=_("Your name (optional)"), max_length=60, required=False)
     phone = forms.CharField(
-        label=_("Phone"), max_length=20, help_text=_("We call you back on this number. Only staff handling your request see it.")
+        label=_("Phone"),
+        max_length=20,
+        help_text=_("We call you back on this number. Only staff handling your request see it."),
     )
-    lat = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
-    long = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180)
+    lat = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90
+    )
+    long = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180
+    )
     images = MultipleImageField(label=_("Photos (optional)"), required=False)
     # Honeypot: hidden from people by CSS; bots fill it in.
-    website = forms.CharField(label=_("Leave this empty"), required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"])
@@ -77,44 +91,82 @@ class TicketFileForm(forms.Form):
 class PhoneIntakeForm(forms.Form):
     """A phone call logged by staff: the few fields that matter, in the order they are said."""
 
-    phone = forms.CharField(label=_("Caller's phone"), max_length=20, widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "tel"}))
-    resident_name = forms.CharField(label=pgettext_lazy("hotline", "Name"), max_length=60, required=False)
-    description = forms.CharField(label=_("What they need"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    ticket_type = forms.ChoiceField(label=_("Type"), choices=Ticket.Type.choices, initial=Ticket.Type.HELP)
-    category = forms.ModelChoiceField(label=pgettext_lazy("hotline", "Category"), queryset=ServiceCategory.objects.filter(active=True))
-    area = AreaField(label=_("Street / community"), required=False)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Ticket.Urgency.choices, initial=Ticket.Urgency.NORMAL)
-    channel = forms.ChoiceField(
-        label=_("Channel"), choices=[(Ticket.Channel.PHONE, Ticket.Channel.PHONE.label), (Ticket.Channel.WALK_IN, Ticket.Channel.WALK_IN.label)]
+    phone = forms.CharField(
+        label=_("Caller's phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "tel"}),
     )
-    dispatch_now = forms.BooleanField(label=_("Dispatch to the street / community at once"), required=False, initial=True)
+    resident_name = forms.CharField(label=pgettext_lazy("hotline", "Name"), max_length=60, required=False)
+    description = forms.CharField(
+        label=_("What they need"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    ticket_type = forms.ChoiceField(label=_("Type"), choices=Ticket.Type.choices, initial=Ticket.Type.HELP)
+    category = forms.ModelChoiceField(
+        label=pgettext_lazy("hotline", "Category"), queryset=ServiceCategory.objects.filter(active=True)
+    )
+    area = AreaField(label=_("Street / community"), required=False)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Ticket.Urgency.choices, initial=Ticket.Urgency.NORMAL
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[
+            (Ticket.Channel.PHONE, Ticket.Channel.PHONE.label),
+            (Ticket.Channel.WALK_IN, Ticket.Channel.WALK_IN.label),
+        ],
+    )
+    dispatch_now = forms.BooleanField(
+        label=_("Dispatch to the street / community at once"), required=False, initial=True
+    )
 
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"])
 
 
 class TrackForm(forms.Form):
-    tracking_number = forms.CharField(label=_("Tracking number"), max_length=16, widget=forms.TextInput(attrs={"placeholder": "HS2026000123"}))
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"placeholder": "HS2026000123"}),
+    )
     last4 = forms.RegexField(
-        label=_("Last four digits of your phone"), regex=r"^\d{4}$", max_length=4, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        label=_("Last four digits of your phone"),
+        regex=r"^\d{4}$",
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
 
 
 class ResidentInfoForm(forms.Form):
-    text = forms.CharField(label=_("Add information"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Add information"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RateForm(forms.Form):
-    result = forms.ChoiceField(label=_("How satisfied are you with the answer?"), choices=Ticket.Satisfaction.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=pgettext_lazy("hotline", "Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    result = forms.ChoiceField(
+        label=_("How satisfied are you with the answer?"),
+        choices=Ticket.Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=pgettext_lazy("hotline", "Comment"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class CallbackForm(forms.Form):
     result = forms.ChoiceField(label=pgettext_lazy("hotline", "Result"), choices=Ticket.Satisfaction.choices)
     comment = forms.CharField(label=pgettext_lazy("hotline", "Comment"), max_length=1000, required=False)
-    objective_reason = forms.BooleanField(label=Callback._meta.get_field("objective_reason").help_text, required=False)
+    objective_reason = forms.BooleanField(
+        label=Callback._meta.get_field("objective_reason").help_text, required=False
+    )
 
 
 class ExtensionForm(forms.Form):
-    working_days = forms.IntegerField(label=_("Extra working days"), min_value=1, max_value=MAX_EXTENSION_DAYS)
+    working_days = forms.IntegerField(
+        label=_("Extra working days"), min_value=1, max_value=MAX_EXTENSION_DAYS
+    )
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -19,7 +19,9 @@ class ServiceCategory(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    keywords = models.CharField(_("keywords"), max_length=200, blank=True, help_text=_("Separated by commas."))
+    keywords = models.CharField(
+        _("keywords"), max_length=200, blank=True, help_text=_("Separated by commas.")
+    )
     group = models.CharField(_("group"), max_length=60, blank=True)
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
@@ -112,7 +114,9 @@ class Ticket(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=16, unique=True)
     access_key = models.CharField(max_length=64, unique=True, default=new_access_key, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
-    ticket_type = models.CharField(_("type"), max_length=16, choices=TicketType.choices, default=TicketType.HELP)
+    ticket_type = models.CharField(
+        _("type"), max_length=16, choices=TicketType.choices, default=TicketType.HELP
+    )
     category = models.ForeignKey(
         ServiceCategory, verbose_name=_("service category"), on_delete=models.PROTECT, related_name="tickets"
     )
@@ -158,7 +162,9 @@ class Ticket(models.Model):
         related_name="hotline_assigned",
     )
     return_reason = models.CharField(_("reason for return"), max_length=500, blank=True)
-    created_at = models.DateTimeField(pgettext_lazy("hotline", "filed at"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(
+        pgettext_lazy("hotline", "filed at"), default=timezone.now, db_index=True
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     first_dispatched_at = models.DateTimeField(_("first dispatched at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
@@ -171,9 +177,13 @@ class Ticket(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_on_time = models.BooleanField(_("answered on time"), null=True, blank=True)
-    handling_working_days = models.PositiveIntegerField(_("handling time (working days)"), null=True, blank=True)
+    handling_working_days = models.PositiveIntegerField(
+        _("handling time (working days)"), null=True, blank=True
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
     external_id = models.CharField(_("external reference"), max_length=60, blank=True, db_index=True)
     history = HistoricalRecords(excluded_fields=["access_key", "updated_at"])
 
@@ -188,7 +198,9 @@ class Ticket(models.Model):
             models.Index(fields=["category", "created_at"], name="hotline_cat_created"),
         ]
         constraints = [
-            models.CheckConstraint(name="hotline_ticket_number_format", condition=models.Q(tracking_number__startswith="HS")),
+            models.CheckConstraint(
+                name="hotline_ticket_number_format", condition=models.Q(tracking_number__startswith="HS")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,7 +228,9 @@ def image_path(instance, filename: str) -> str:
 
 
 class TicketImage(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="images", verbose_name=_("help request"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="images", verbose_name=_("help request")
+    )
     file = models.FileField(_("image"), upload_to=image_path)
     mime = models.CharField(max_length=40, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
@@ -250,15 +264,27 @@ class TicketEvent(models.Model):
         REOPENED = "reopened", _("Reopened")
         CLOSED = "closed", _("Closed")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("help request"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("help request")
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     public = models.BooleanField(_("public"), default=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
     )
     # The acting unit: what the public timeline names instead of a person.
     unit = models.ForeignKey(
-        "center.NetworkUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("unit")
+        "center.NetworkUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("unit"),
     )
     text = models.TextField(_("text"), blank=True)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
@@ -281,7 +307,9 @@ class ExtensionRequest(models.Model):
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("help request"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("help request")
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
@@ -291,7 +319,12 @@ class ExtensionRequest(models.Model):
     old_due = models.DateTimeField(_("deadline before"))
     new_due = models.DateTimeField(_("new deadline"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.CharField(_("comment"), max_length=300, blank=True)
@@ -319,17 +352,28 @@ class Callback(models.Model):
         PHONE = "phone", _("Phone call by staff")
         ONLINE = "online", _("Rated online by the resident")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="callbacks", verbose_name=_("help request"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="callbacks", verbose_name=_("help request")
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    result = models.CharField(pgettext_lazy("hotline", "result"), max_length=12, choices=Ticket.Satisfaction.choices)
+    result = models.CharField(
+        pgettext_lazy("hotline", "result"), max_length=12, choices=Ticket.Satisfaction.choices
+    )
     comment = models.TextField(_("comment"), blank=True)
     objective_reason = models.BooleanField(
         _("objective reason"),
         default=False,
-        help_text=_("Dissatisfied for a reason the unit cannot change (policy, law): close instead of reopening."),
+        help_text=_(
+            "Dissatisfied for a reason the unit cannot change (policy, law): close instead of reopening."
+        ),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     history = HistoricalRecords()
@@ -346,8 +390,12 @@ class Callback(models.Model):
 class PhoneReveal(models.Model):
     """Every time someone saw a resident's full phone number through the reveal action."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="phone_reveals", verbose_name=_("help request"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="phone_reveals", verbose_name=_("help request")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 

@@ -101,8 +101,20 @@ def request_row(t: Ticket) -> dict:
 
 def _requests_qs():
     return Ticket.objects.select_related("category", "assigned_unit", "area").only(
-        "tracking_number", "status", "description", "created_at", "updated_at", "closed_at", "answer_due",
-        "lat", "long", "category__name", "category__code", "assigned_unit__name", "area__name", "area__code",
+        "tracking_number",
+        "status",
+        "description",
+        "created_at",
+        "updated_at",
+        "closed_at",
+        "answer_due",
+        "lat",
+        "long",
+        "category__name",
+        "category__code",
+        "assigned_unit__name",
+        "area__name",
+        "area__code",
     )
 
 
@@ -136,13 +148,17 @@ def request_list(request, fmt: str):
     qs = _requests_qs()
     ids = [x.strip().upper() for x in params.get("service_request_id", "").split(",") if x.strip()]
     if ids:  # overrides every other parameter
-        rows = [request_row(t) for t in qs.filter(tracking_number__in=ids[:MAX_RESULTS]).order_by("-created_at")]
+        rows = [
+            request_row(t) for t in qs.filter(tracking_number__in=ids[:MAX_RESULTS]).order_by("-created_at")
+        ]
         return _render(fmt, "service_requests", "request", rows)
     try:
         start = _parse_when(params["start_date"]) if params.get("start_date") else None
         end = _parse_when(params["end_date"], end=True) if params.get("end_date") else None
     except ValueError:
-        return _error(fmt, 400, "start_date and end_date must be w3c date-times, e.g. 2026-01-31T00:00:00+08:00")
+        return _error(
+            fmt, 400, "start_date and end_date must be w3c date-times, e.g. 2026-01-31T00:00:00+08:00"
+        )
     if start is None and end is None:
         end = timezone.now()
     if start is None:

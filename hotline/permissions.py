@@ -31,4 +31,6 @@ def sees_full_phone(user, ticket) -> bool:
     """Phones are masked for everyone but the dispatchers and the ticket's assigned handler."""
     if is_dispatcher(user):
         return True
-    return bool(user and user.is_authenticated and ticket.assigned_handler_id == user.pk and may_handle(user, ticket))
+    return bool(
+        user and user.is_authenticated and ticket.assigned_handler_id == user.pk and may_handle(user, ticket)
+    )

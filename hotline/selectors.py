@@ -21,9 +21,25 @@ OPEN_STATUSES = [s for s in S.values if s != S.CLOSED]
 
 # Columns a list page shows; the long description stays in the database.
 LIST_COLUMNS = (
-    "tracking_number", "access_key", "title", "ticket_type", "urgency", "status", "phone", "channel", "created_at",
-    "answer_due", "sign_due", "is_overdue", "sign_overdue", "return_reason", "assigned_handler_id",
-    "category__name", "assigned_unit__name", "assigned_unit__path", "area__name",
+    "tracking_number",
+    "access_key",
+    "title",
+    "ticket_type",
+    "urgency",
+    "status",
+    "phone",
+    "channel",
+    "created_at",
+    "answer_due",
+    "sign_due",
+    "is_overdue",
+    "sign_overdue",
+    "return_reason",
+    "assigned_handler_id",
+    "category__name",
+    "assigned_unit__name",
+    "assigned_unit__path",
+    "area__name",
 )  # assigned_unit__path: the phone-masking rule compares unit paths per row
 
 
@@ -47,7 +63,17 @@ def _queues(now: datetime) -> dict[str, Q]:
     }
 
 
-DISPATCHER_QUEUES = ["to_dispatch", "due_today", "overdue", "awaiting_callback", "returned", "extensions", "unsigned", "open", "all"]
+DISPATCHER_QUEUES = [
+    "to_dispatch",
+    "due_today",
+    "overdue",
+    "awaiting_callback",
+    "returned",
+    "extensions",
+    "unsigned",
+    "open",
+    "all",
+]
 HANDLER_QUEUES = ["open", "to_sign", "working", "overdue", "answered", "all"]
 
 
@@ -64,7 +90,10 @@ def dispatcher_queue_counts(*, now: datetime | None = None) -> dict[str, int]:
     q = _queues(now)
     open_qs = Ticket.objects.filter(status__in=OPEN_STATUSES)  # IN (...) uses the status index
     counts = open_qs.aggregate(
-        **{name: Count("pk", filter=q[name]) for name in ("to_dispatch", "returned", "due_today", "overdue", "unsigned", "awaiting_callback")}
+        **{
+            name: Count("pk", filter=q[name])
+            for name in ("to_dispatch", "returned", "due_today", "overdue", "unsigned", "awaiting_callback")
+        }
     )
     counts["extensions"] = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING).count()
     return counts
@@ -89,7 +118,9 @@ def handler_tickets(*, user, queue: str = "all", now: datetime | None = None) ->
     }
     if queue in conds:
         qs = qs.filter(conds[queue])
-    return ticket_table(qs).order_by("answer_due" if queue in ("overdue", "working") else "-created_at", "-pk")
+    return ticket_table(qs).order_by(
+        "answer_due" if queue in ("overdue", "working") else "-created_at", "-pk"
+    )
 
 
 def handler_counts(*, user, now: datetime | None = None) -> dict[str, int]:
@@ -114,7 +145,9 @@ def ticket_for_staff(*, number: str) -> Ticket | None:
         .prefetch_related(
             Prefetch("events", queryset=TicketEvent.objects.select_related("actor", "unit")),
             "images",
-            Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by")),
+            Prefetch(
+                "extensions", queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by")
+            ),
             "callbacks__recorded_by",
         )
         .filter(tracking_number=number)
@@ -124,8 +157,10 @@ def ticket_for_staff(*, number: str) -> Ticket | None:
 
 def ticket_for_resident(*, access_key: str) -> Ticket | None:
     """The resident's view: the ticket, its public timeline (acting units only, no people)."""
-    public = TicketEvent.objects.filter(public=True).select_related("unit").only(
-        "ticket_id", "kind", "text", "created_at", "unit__name", "from_status", "to_status"
+    public = (
+        TicketEvent.objects.filter(public=True)
+        .select_related("unit")
+        .only("ticket_id", "kind", "text", "created_at", "unit__name", "from_status", "to_status")
     )
     return (
         Ticket.objects.select_related("category", "assigned_unit", "area")
@@ -145,7 +180,9 @@ def ticket_find_for_tracking(*, number: str, last4: str) -> Ticket | None:
 
 def dispatch_units() -> QuerySet:
     """Streets in the network's order, each followed by its communities."""
-    street_order = Case(When(level=NetworkUnit.Level.STREET, then=F("sort_order")), default=F("parent__sort_order"))
+    street_order = Case(
+        When(level=NetworkUnit.Level.STREET, then=F("sort_order")), default=F("parent__sort_order")
+    )
     is_community = Case(When(level=NetworkUnit.Level.COMMUNITY, then=Value(1)), default=Value(0))
     return (
         NetworkUnit.objects.filter(level__in=(NetworkUnit.Level.STREET, NetworkUnit.Level.COMMUNITY))
@@ -181,7 +218,9 @@ def _answered_q() -> Q:
     return Q(status__in=(S.ANSWERED, S.CLOSED), answered_at__isnull=False)
 
 
-def hotline_figures(*, start: date | None = None, end: date | None = None, now: datetime | None = None) -> dict:
+def hotline_figures(
+    *, start: date | None = None, end: date | None = None, now: datetime | None = None
+) -> dict:
     """Rates and averages in one aggregate query: resolution (办结率 = closed / due), on-time
     (按期办结率 = answered by the deadline in force, extensions included / answered: compared
     in SQL, answered_at <= answer_due), satisfaction (满意率 = satisfied + basically
@@ -195,7 +234,9 @@ def hotline_figures(*, start: date | None = None, end: date | None = None, now: 
         closed=Count("pk", filter=Q(status=S.CLOSED)),
         due=Count("pk", filter=_due_q(now)),
         answered=Count("pk", filter=_answered_q()),
-        on_time=Count("pk", filter=_answered_q() & (Q(answer_due__isnull=True) | Q(answered_at__lte=F("answer_due")))),
+        on_time=Count(
+            "pk", filter=_answered_q() & (Q(answer_due__isnull=True) | Q(answered_at__lte=F("answer_due")))
+        ),
         rated=Count("pk", filter=~Q(satisfaction="")),
         satisfied=Count("pk", filter=Q(satisfaction__in=("satisfied", "basic"))),
         overdue_open=Count("pk", filter=Q(answer_due__lt=now) & ~Q(status__in=(S.CLOSED, S.ANSWERED))),
@@ -237,7 +278,10 @@ def hotline_breakdowns(*, start: date | None = None, end: date | None = None) ->
     ]
     by_month = [
         {"label": timezone.localtime(r["month"]).strftime("%Y-%m") if r["month"] else "—", "count": r["n"]}
-        for r in qs.annotate(month=TruncMonth("created_at")).values("month").annotate(n=Count("pk")).order_by("month")
+        for r in qs.annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
     ]
     out = {"type": by_type, "category": by_category, "unit": by_unit, "month": by_month}
     for rows in out.values():
@@ -272,7 +316,9 @@ def hotline_headline_cached() -> dict:
 def hotline_headline() -> dict:
     """The home page's "N requests, X% resolved"."""
     agg = Ticket.objects.aggregate(
-        total=Count("pk"), closed=Count("pk", filter=Q(status=S.CLOSED)), due=Count("pk", filter=_due_q(timezone.now()))
+        total=Count("pk"),
+        closed=Count("pk", filter=Q(status=S.CLOSED)),
+        due=Count("pk", filter=_due_q(timezone.now())),
     )
     rate = agg["closed"] / agg["due"] if agg["due"] else None
     return {"total": agg["total"], "resolved_rate": rate}

@@ -73,7 +73,14 @@ def ticket_transition(
 
     def _event(locked, old, new):
         TicketEvent.objects.create(
-            ticket=locked, kind=kind, public=public, actor=actor, unit=unit, text=text, from_status=old, to_status=new,
+            ticket=locked,
+            kind=kind,
+            public=public,
+            actor=actor,
+            unit=unit,
+            text=text,
+            from_status=old,
+            to_status=new,
             created_at=timezone.now(),
         )
 
@@ -87,7 +94,9 @@ def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update(of=("self",)).select_related("assigned_unit").get(pk=ticket.pk)
 
 
-def _event(ticket: Ticket, *, kind: str, actor: User | None, text: str = "", public: bool = False, unit=None) -> TicketEvent:
+def _event(
+    ticket: Ticket, *, kind: str, actor: User | None, text: str = "", public: bool = False, unit=None
+) -> TicketEvent:
     return TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, text=text, public=public, unit=unit, created_at=timezone.now()
     )
@@ -138,12 +147,16 @@ def _notify(users: Iterable[User], *, title: str, ticket: Ticket, body: str = ""
 
 def _require_handler(actor: User, ticket: Ticket) -> None:
     if not may_handle(actor, ticket):
-        raise PermissionDeniedError(_("Only the handlers of the unit this request is assigned to may do this."))
+        raise PermissionDeniedError(
+            _("Only the handlers of the unit this request is assigned to may do this.")
+        )
 
 
 def _require_dispatcher(actor: User) -> None:
     if not is_dispatcher(actor):
-        raise PermissionDeniedError(_("Only the dispatchers of the information services department may do this."))
+        raise PermissionDeniedError(
+            _("Only the dispatchers of the information services department may do this.")
+        )
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -260,16 +273,26 @@ def ticket_dispatch(*, ticket: Ticket, unit: NetworkUnit, actor: User, note: str
         }
         if locked.first_dispatched_at is None:
             updates["first_dispatched_at"] = now
-            updates["answer_due"] = deadlines.answer_due(start=now, ticket_type=locked.ticket_type, urgency=locked.urgency)
-        result = ticket_transition(locked, to=S.DISPATCHED, actor=actor, kind=K.DISPATCHED, unit=unit, updates=updates)
+            updates["answer_due"] = deadlines.answer_due(
+                start=now, ticket_type=locked.ticket_type, urgency=locked.urgency
+            )
+        result = ticket_transition(
+            locked, to=S.DISPATCHED, actor=actor, kind=K.DISPATCHED, unit=unit, updates=updates
+        )
         if note.strip():
             _event(result, kind=K.NOTE, actor=actor, text=note.strip())
-        _notify(unit_handlers(unit), title=_("New help request %(n)s to sign for") % {"n": result.tracking_number}, ticket=result)
+        _notify(
+            unit_handlers(unit),
+            title=_("New help request %(n)s to sign for") % {"n": result.tracking_number},
+            ticket=result,
+        )
     _sync(ticket, result)
     return result
 
 
-def ticket_dispatch_bulk(*, ticket_ids: Iterable[int], unit: NetworkUnit, actor: User) -> tuple[int, dict[str, str]]:
+def ticket_dispatch_bulk(
+    *, ticket_ids: Iterable[int], unit: NetworkUnit, actor: User
+) -> tuple[int, dict[str, str]]:
     """Dispatch several tickets to one unit. Returns (dispatched count, {number: why not})."""
     _require_dispatcher(actor)
     done, failed = 0, {}
@@ -297,7 +320,11 @@ def ticket_sign_for(*, ticket: Ticket, actor: User) -> Ticket:
             actor=actor,
             kind=K.SIGNED_FOR,
             unit=_actor_unit(actor),
-            updates={"assigned_handler": actor, "signed_at": now, "sign_overdue": locked.sign_overdue or late},
+            updates={
+                "assigned_handler": actor,
+                "signed_at": now,
+                "sign_overdue": locked.sign_overdue or late,
+            },
         )
     _sync(ticket, result)
     return result
@@ -306,7 +333,9 @@ def ticket_sign_for(*, ticket: Ticket, actor: User) -> Ticket:
 def ticket_start(*, ticket: Ticket, actor: User) -> Ticket:
     _require_handler(actor, ticket)
     updates = {"assigned_handler": actor} if ticket.assigned_handler_id is None else {}
-    result = ticket_transition(ticket, to=S.IN_PROGRESS, actor=actor, kind=K.STARTED, unit=_actor_unit(actor), updates=updates)
+    result = ticket_transition(
+        ticket, to=S.IN_PROGRESS, actor=actor, kind=K.STARTED, unit=_actor_unit(actor), updates=updates
+    )
     _sync(ticket, result)
     return result
 
@@ -336,7 +365,11 @@ def ticket_redispatch(*, ticket: Ticket, unit: NetworkUnit, actor: User, note: s
         )
         if note.strip():
             _event(result, kind=K.NOTE, actor=actor, text=note.strip())
-        _notify(unit_handlers(unit), title=_("New help request %(n)s to sign for") % {"n": result.tracking_number}, ticket=result)
+        _notify(
+            unit_handlers(unit),
+            title=_("New help request %(n)s to sign for") % {"n": result.tracking_number},
+            ticket=result,
+        )
     _sync(ticket, result)
     return result
 
@@ -358,7 +391,12 @@ def ticket_return(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
             updates={"assigned_unit": None, "assigned_handler": None, "return_reason": reason[:500]},
         )
         _close_pending_extensions(result, why=_("Withdrawn: the request was returned."))
-        _notify(dispatchers(), title=_("Help request %(n)s returned") % {"n": result.tracking_number}, ticket=result, body=reason)
+        _notify(
+            dispatchers(),
+            title=_("Help request %(n)s returned") % {"n": result.tracking_number},
+            ticket=result,
+            body=reason,
+        )
     _sync(ticket, result)
     return result
 
@@ -381,7 +419,12 @@ def ticket_reply(*, ticket: Ticket, actor: User, text: str) -> TicketEvent:
         raise TransitionError(_("This request is closed."))
     with transaction.atomic():
         if ticket.status in (S.SIGNED_FOR, S.REOPENED) and may_handle(actor, ticket):
-            _sync(ticket, ticket_transition(ticket, to=S.IN_PROGRESS, actor=actor, kind=K.STARTED, unit=_actor_unit(actor)))
+            _sync(
+                ticket,
+                ticket_transition(
+                    ticket, to=S.IN_PROGRESS, actor=actor, kind=K.STARTED, unit=_actor_unit(actor)
+                ),
+            )
         return _event(ticket, kind=K.REPLY, actor=actor, text=text, public=True, unit=_actor_unit(actor))
 
 
@@ -392,8 +435,14 @@ def ticket_resident_info_add(*, ticket: Ticket, text: str) -> TicketEvent:
         raise TransitionError(_("This request is closed."))
     with transaction.atomic():
         event = _event(ticket, kind=K.RESIDENT_INFO, actor=None, text=text[:4000], public=True)
-        recipients = [ticket.assigned_handler] if ticket.assigned_handler_id else unit_handlers(ticket.assigned_unit)
-        _notify(recipients or dispatchers(), title=_("The resident added information to %(n)s") % {"n": ticket.tracking_number}, ticket=ticket)
+        recipients = (
+            [ticket.assigned_handler] if ticket.assigned_handler_id else unit_handlers(ticket.assigned_unit)
+        )
+        _notify(
+            recipients or dispatchers(),
+            title=_("The resident added information to %(n)s") % {"n": ticket.tracking_number},
+            ticket=ticket,
+        )
     return event
 
 
@@ -441,22 +490,37 @@ def extension_request(*, ticket: Ticket, actor: User, reason: str, working_days:
     if ticket.status not in WITH_UNIT or ticket.answer_due is None:
         raise TransitionError(_("Only a request your unit is handling can get more time."))
     if timezone.now() > ticket.answer_due:
-        raise DomainError(_("The deadline has passed: ask for more time before the deadline."), code="deadline_passed")
+        raise DomainError(
+            _("The deadline has passed: ask for more time before the deadline."), code="deadline_passed"
+        )
     if not 1 <= int(working_days) <= MAX_EXTENSION_DAYS:
         raise DomainError(_("Ask for 1 to %(n)d working days.") % {"n": MAX_EXTENSION_DAYS}, code="bad_days")
     try:
         with transaction.atomic():
             ext = ExtensionRequest.objects.create(
-                ticket=ticket, requested_by=actor, reason=reason, working_days=int(working_days), old_due=ticket.answer_due
+                ticket=ticket,
+                requested_by=actor,
+                reason=reason,
+                working_days=int(working_days),
+                old_due=ticket.answer_due,
             )
             _event(ticket, kind=K.EXTENSION_REQUESTED, actor=actor, text=reason, unit=_actor_unit(actor))
-            _notify(dispatchers(), title=_("Extension requested for %(n)s") % {"n": ticket.tracking_number}, ticket=ticket, body=reason)
+            _notify(
+                dispatchers(),
+                title=_("Extension requested for %(n)s") % {"n": ticket.tracking_number},
+                ticket=ticket,
+                body=reason,
+            )
     except IntegrityError:
-        raise DomainError(_("An extension request for this ticket is already waiting."), code="extension_pending") from None
+        raise DomainError(
+            _("An extension request for this ticket is already waiting."), code="extension_pending"
+        ) from None
     return ext
 
 
-def extension_decide(*, extension: ExtensionRequest, actor: User, approve: bool, comment: str = "") -> ExtensionRequest:
+def extension_decide(
+    *, extension: ExtensionRequest, actor: User, approve: bool, comment: str = ""
+) -> ExtensionRequest:
     """The dispatcher approves (the new deadline is recorded on the ticket) or refuses.
     Raises TransitionError when the request was already decided."""
     _require_dispatcher(actor)
@@ -466,7 +530,9 @@ def extension_decide(*, extension: ExtensionRequest, actor: User, approve: bool,
             raise TransitionError(_("This extension request has already been decided."))
         ticket = _lock(ext.ticket)
         if approve and ticket.status not in WITH_UNIT:
-            raise TransitionError(_("This request is no longer with the unit; there is no deadline to extend."))
+            raise TransitionError(
+                _("This request is no longer with the unit; there is no deadline to extend.")
+            )
         now = timezone.now()
         ext.decided_by, ext.decided_at, ext.decision_comment = actor, now, comment.strip()[:300]
         if approve:
@@ -479,7 +545,10 @@ def extension_decide(*, extension: ExtensionRequest, actor: User, approve: bool,
             ticket.save(update_fields=["answer_due", "extended", "is_overdue", "updated_at"])
             text = timezone.localtime(ext.new_due).date().isoformat()
             _event(ticket, kind=K.EXTENSION_APPROVED, actor=actor, text=text, public=True)
-            title = _("Extension for %(n)s approved: new deadline %(d)s") % {"n": ticket.tracking_number, "d": text}
+            title = _("Extension for %(n)s approved: new deadline %(d)s") % {
+                "n": ticket.tracking_number,
+                "d": text,
+            }
         else:
             ext.status = ExtensionRequest.Status.REFUSED
             _event(ticket, kind=K.EXTENSION_REFUSED, actor=actor, text=ext.decision_comment)
@@ -514,7 +583,9 @@ def callback_record(
     with transaction.atomic():
         locked = _lock(ticket)
         if locked.status != S.ANSWERED:
-            raise TransitionError(_("Only an answered request can be rated."), details={"from": locked.status})
+            raise TransitionError(
+                _("Only an answered request can be rated."), details={"from": locked.status}
+            )
         callback = Callback.objects.create(
             ticket=locked,
             channel=channel,
@@ -534,17 +605,29 @@ def callback_record(
                 actor=actor,
                 kind=K.REOPENED,
                 unit=locked.assigned_unit,
-                updates={"answer_due": new_due, "is_overdue": False, "answered_on_time": None, "satisfaction": ""},
+                updates={
+                    "answer_due": new_due,
+                    "is_overdue": False,
+                    "answered_on_time": None,
+                    "satisfaction": "",
+                },
             )
             _notify(
-                [locked.assigned_handler] if locked.assigned_handler_id else unit_handlers(locked.assigned_unit),
-                title=_("Help request %(n)s reopened: the resident is not satisfied") % {"n": locked.tracking_number},
+                [locked.assigned_handler]
+                if locked.assigned_handler_id
+                else unit_handlers(locked.assigned_unit),
+                title=_("Help request %(n)s reopened: the resident is not satisfied")
+                % {"n": locked.tracking_number},
                 ticket=locked,
                 body=comment,
             )
         else:
             done = ticket_transition(
-                locked, to=S.CLOSED, actor=actor, kind=K.CLOSED, updates={"closed_at": now, "satisfaction": result}
+                locked,
+                to=S.CLOSED,
+                actor=actor,
+                kind=K.CLOSED,
+                updates={"closed_at": now, "satisfaction": result},
             )
     _sync(ticket, done)
     return callback
@@ -552,7 +635,9 @@ def callback_record(
 
 def ticket_rate_online(*, ticket: Ticket, result: str, comment: str = "") -> Callback:
     """The resident rates the answer through the private link (no account needed)."""
-    return callback_record(ticket=ticket, actor=None, result=result, comment=comment, channel=Callback.Channel.ONLINE)
+    return callback_record(
+        ticket=ticket, actor=None, result=result, comment=comment, channel=Callback.Channel.ONLINE
+    )
 
 
 def phone_reveal(*, ticket: Ticket, user: User, ip: str | None = None) -> str:
@@ -598,7 +683,11 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
     # approved extension clears the mark, and the key names the deadline).
     late = Ticket.objects.filter(status__in=WITH_UNIT, answer_due__lt=now, is_overdue=False)
     for t in late.select_related("assigned_unit__parent", "assigned_handler"):
-        parent = t.assigned_unit.parent if t.assigned_unit and t.assigned_unit.level != NetworkUnit.Level.DISTRICT else None
+        parent = (
+            t.assigned_unit.parent
+            if t.assigned_unit and t.assigned_unit.level != NetworkUnit.Level.DISTRICT
+            else None
+        )
         users = unit_handlers(parent) + staff
         key = f"hotline:{t.pk}:overdue:{t.answer_due:%Y%m%d}"
         title = _("Overdue: help request %(n)s (%(unit)s) has passed its deadline") % {

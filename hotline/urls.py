@@ -18,5 +18,9 @@ urlpatterns = [
     # Open311 GeoReport v2
     re_path(r"^open311/v2/services\.(?P<fmt>json|xml)$", open311.service_list, name="open311_services"),
     re_path(r"^open311/v2/requests\.(?P<fmt>json|xml)$", open311.request_list, name="open311_requests"),
-    re_path(r"^open311/v2/requests/(?P<number>[A-Za-z0-9]+)\.(?P<fmt>json|xml)$", open311.request_detail, name="open311_request"),
+    re_path(
+        r"^open311/v2/requests/(?P<number>[A-Za-z0-9]+)\.(?P<fmt>json|xml)$",
+        open311.request_detail,
+        name="open311_request",
+    ),
 ]

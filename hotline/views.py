@@ -78,8 +78,10 @@ def file_request(request):
         if any(_limited(request, rate=FILE_RATE, increment=False, **lim) for lim in limits):
             form.add_error(
                 None,
-                _("You have filed 5 requests in the last hour from this network or phone number. "
-                  "Please wait an hour, or call the hotline if it is urgent."),
+                _(
+                    "You have filed 5 requests in the last hour from this network or phone number. "
+                    "Please wait an hour, or call the hotline if it is urgent."
+                ),
             )
             return render(request, "hotline/file.html", {"form": form}, status=429)
         if form.is_valid():
@@ -101,7 +103,9 @@ def file_request(request):
                     long=data["long"],
                     images=data["images"],
                     # "My requests" belong to resident accounts; staff filing for someone file anonymously.
-                    resident=request.user if request.user.is_authenticated and request.user.is_resident else None,
+                    resident=request.user
+                    if request.user.is_authenticated and request.user.is_resident
+                    else None,
                 )
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
@@ -114,9 +118,14 @@ def track(request):
     form = TrackForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        limits = [{"group": "hotline.track.ip", "key": "ip"}, {"group": "hotline.track.number", "key": _number_key}]
+        limits = [
+            {"group": "hotline.track.ip", "key": "ip"},
+            {"group": "hotline.track.number", "key": _number_key},
+        ]
         if any(_limited(request, rate=TRACK_RATE, increment=False, **lim) for lim in limits):
-            form.add_error(None, _("Too many wrong attempts. Please try again in an hour, or call the hotline."))
+            form.add_error(
+                None, _("Too many wrong attempts. Please try again in an hour, or call the hotline.")
+            )
             status = 429
         elif form.is_valid():
             ticket = selectors.ticket_find_for_tracking(
@@ -149,11 +158,16 @@ def track_link(request, key: str):
                 rate_form = RateForm(request.POST)
                 if rate_form.is_valid():
                     services.ticket_rate_online(
-                        ticket=ticket, result=rate_form.cleaned_data["result"], comment=rate_form.cleaned_data["comment"]
+                        ticket=ticket,
+                        result=rate_form.cleaned_data["result"],
+                        comment=rate_form.cleaned_data["comment"],
                     )
                     if ticket.status == Ticket.Status.REOPENED:
                         messages.success(
-                            request, _("Thank you. We are sorry the answer did not help: the request is reopened and will be answered again.")
+                            request,
+                            _(
+                                "Thank you. We are sorry the answer did not help: the request is reopened and will be answered again."
+                            ),
                         )
                     else:
                         messages.success(request, _("Thank you for rating the answer."))
@@ -224,7 +238,9 @@ def desk(request):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, _("%(n)d requests dispatched to %(unit)s.") % {"n": done, "unit": unit.name})
+                messages.success(
+                    request, _("%(n)d requests dispatched to %(unit)s.") % {"n": done, "unit": unit.name}
+                )
                 for number, why in failed.items():
                     messages.error(request, f"{number}: {why}")
         return redirect(request.get_full_path())
@@ -274,7 +290,10 @@ def call_intake(request):
         else:
             messages.success(request, _("Logged as %(n)s.") % {"n": ticket.tracking_number})
             if ticket.status == Ticket.Status.RECEIVED:
-                messages.info(request, _("It waits in the “To dispatch” queue: choose a street or community to dispatch it."))
+                messages.info(
+                    request,
+                    _("It waits in the “To dispatch” queue: choose a street or community to dispatch it."),
+                )
             return redirect("hotline:call")
     return render(request, "hotline/call.html", {"form": form})
 
@@ -362,7 +381,9 @@ ACTION_DONE = {
 def _done_message(action: str, ticket: Ticket) -> str:
     if action == "callback":
         if ticket.status == Ticket.Status.REOPENED:
-            return _("Callback recorded. The resident is not satisfied: the request is reopened to the same unit.")
+            return _(
+                "Callback recorded. The resident is not satisfied: the request is reopened to the same unit."
+            )
         return _("Callback recorded. The request is closed.")
     text = str(ACTION_DONE.get(action, gettext_lazy("Done.")))
     if action in ("dispatch", "redispatch"):
@@ -380,15 +401,21 @@ def ticket_action(request, number: str, action: str):
         if action == "reveal":
             phone = services.phone_reveal(ticket=ticket, user=user, ip=request.META.get("REMOTE_ADDR"))
             full = _ticket_or_404(number)
-            return render(request, "hotline/ticket_detail.html", _detail_context(request, full, revealed_phone=phone))
+            return render(
+                request, "hotline/ticket_detail.html", _detail_context(request, full, revealed_phone=phone)
+            )
         elif action == "dispatch":
-            services.ticket_dispatch(ticket=ticket, unit=_unit(request), actor=user, note=post.get("note", ""))
+            services.ticket_dispatch(
+                ticket=ticket, unit=_unit(request), actor=user, note=post.get("note", "")
+            )
         elif action == "sign":
             services.ticket_sign_for(ticket=ticket, actor=user)
         elif action == "start":
             services.ticket_start(ticket=ticket, actor=user)
         elif action == "redispatch":
-            services.ticket_redispatch(ticket=ticket, unit=_unit(request), actor=user, note=post.get("note", ""))
+            services.ticket_redispatch(
+                ticket=ticket, unit=_unit(request), actor=user, note=post.get("note", "")
+            )
         elif action == "return":
             services.ticket_return(ticket=ticket, actor=user, reason=post.get("reason", ""))
         elif action == "note":
@@ -405,7 +432,10 @@ def ticket_action(request, number: str, action: str):
         elif action in ("extension_approve", "extension_refuse"):
             ext = get_object_or_404(ExtensionRequest, pk=post.get("extension") or 0, ticket=ticket)
             services.extension_decide(
-                extension=ext, actor=user, approve=action == "extension_approve", comment=post.get("comment", "")
+                extension=ext,
+                actor=user,
+                approve=action == "extension_approve",
+                comment=post.get("comment", ""),
             )
         elif action == "callback":
             form = CallbackForm(post)
@@ -454,8 +484,14 @@ def statistics(request):
     figures, breakdowns = selectors.hotline_statistics_cached(start=start, end=end)
     if request.GET.get("format") == "xlsx":
         rows = []
-        for title, key in ((_("Type"), "type"), (pgettext("hotline", "Category"), "category"), (_("Street"), "unit"), (_("Month"), "month")):
+        for title, key in (
+            (_("Type"), "type"),
+            (pgettext("hotline", "Category"), "category"),
+            (_("Street"), "unit"),
+            (_("Month"), "month"),
+        ):
             rows += [(str(title), r["label"], r["count"]) for r in breakdowns[key]]
+
         def pct(rate):
             return None if rate is None else round(rate * 100, 1)
 
@@ -464,10 +500,15 @@ def statistics(request):
             (_("Rate"), _("Resolution rate (%)"), pct(figures["resolution_rate"])),
             (_("Rate"), _("On-time rate (%)"), pct(figures["on_time_rate"])),
             (_("Rate"), _("Satisfaction rate (%)"), pct(figures["satisfaction_rate"])),
-            (_("Rate"), _("Average handling time (working days)"),
-             None if figures["avg_days"] is None else round(figures["avg_days"], 1)),
+            (
+                _("Rate"),
+                _("Average handling time (working days)"),
+                None if figures["avg_days"] is None else round(figures["avg_days"], 1),
+            ),
         ]
-        return xlsx_response("hotline-statistics.xlsx", [_("Breakdown"), _("Item"), _("Value")], rows, sheet=_("Hotline"))
+        return xlsx_response(
+            "hotline-statistics.xlsx", [_("Breakdown"), _("Item"), _("Value")], rows, sheet=_("Hotline")
+        )
     return render(
         request,
         "hotline/statistics.html",

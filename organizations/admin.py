@@ -31,7 +31,16 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "org_type", "credit_code", "filing_number", "status", "street", "grade", "registration_date")
+    list_display = (
+        "name",
+        "org_type",
+        "credit_code",
+        "filing_number",
+        "status",
+        "street",
+        "grade",
+        "registration_date",
+    )
     list_filter = ("status", "org_type", "grade", "street", "service_areas")
     search_fields = ("name", "short_name", "credit_code", "filing_number", "legal_representative")
     list_select_related = ("street",)

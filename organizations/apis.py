@@ -30,8 +30,19 @@ class OrganizationDirectoryListApi(generics.ListAPIView):
 
         class Meta:
             model = Organization
-            fields = ["id", "name", "short_name", "org_type", "credit_code", "filing_number", "street",
-                      "registration_date", "grade", "grade_valid_until", "service_areas"]
+            fields = [
+                "id",
+                "name",
+                "short_name",
+                "org_type",
+                "credit_code",
+                "filing_number",
+                "street",
+                "registration_date",
+                "grade",
+                "grade_valid_until",
+                "service_areas",
+            ]
 
     permission_classes = [permissions.AllowAny]
     serializer_class = OrganizationListOutput
@@ -51,10 +62,29 @@ class OrganizationDirectoryDetailApi(generics.RetrieveAPIView):
 
         class Meta:
             model = Organization
-            fields = ["id", "name", "short_name", "english_name", "org_type", "credit_code", "filing_number",
-                      "status", "registration_authority", "registration_date", "legal_representative",
-                      "supervising_unit", "registered_funds", "business_scope", "service_areas", "address",
-                      "street", "community", "website", "grade", "grade_valid_until"]
+            fields = [
+                "id",
+                "name",
+                "short_name",
+                "english_name",
+                "org_type",
+                "credit_code",
+                "filing_number",
+                "status",
+                "registration_authority",
+                "registration_date",
+                "legal_representative",
+                "supervising_unit",
+                "registered_funds",
+                "business_scope",
+                "service_areas",
+                "address",
+                "street",
+                "community",
+                "website",
+                "grade",
+                "grade_valid_until",
+            ]
 
     permission_classes = [permissions.AllowAny]
     serializer_class = OrganizationDetailOutput
@@ -82,14 +112,38 @@ class OrganizationProfileApi(APIView):
     class OrganizationProfileOutput(serializers.ModelSerializer):
         service_areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
         # plain strings: drf-spectacular would otherwise name one enum "status" for several choice sets
-        status = serializers.CharField(read_only=True, help_text="pending, verified, abnormal, deregistered, refused")
+        status = serializers.CharField(
+            read_only=True, help_text="pending, verified, abnormal, deregistered, refused"
+        )
 
         class Meta:
             model = Organization
-            fields = ["id", "name", "short_name", "english_name", "org_type", "credit_code", "filing_number", "status",
-                      "street", "community", "registration_authority", "registration_date", "legal_representative",
-                      "supervising_unit", "registered_funds", "business_scope", "service_areas", "address",
-                      "contact_person", "phone", "email", "website", "grade", "grade_valid_until"]
+            fields = [
+                "id",
+                "name",
+                "short_name",
+                "english_name",
+                "org_type",
+                "credit_code",
+                "filing_number",
+                "status",
+                "street",
+                "community",
+                "registration_authority",
+                "registration_date",
+                "legal_representative",
+                "supervising_unit",
+                "registered_funds",
+                "business_scope",
+                "service_areas",
+                "address",
+                "contact_person",
+                "phone",
+                "email",
+                "website",
+                "grade",
+                "grade_valid_until",
+            ]
 
     class OrganizationProfileInput(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False)
@@ -97,7 +151,9 @@ class OrganizationProfileApi(APIView):
         english_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
         legal_representative = serializers.CharField(max_length=60, required=False, allow_blank=True)
         supervising_unit = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        registered_funds = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+        registered_funds = serializers.DecimalField(
+            max_digits=12, decimal_places=2, required=False, allow_null=True
+        )
         business_scope = serializers.CharField(required=False, allow_blank=True)
         address = serializers.CharField(max_length=200, required=False, allow_blank=True)
         contact_person = serializers.CharField(max_length=60, required=False, allow_blank=True)
@@ -127,7 +183,9 @@ class OrganizationProfileApi(APIView):
             areas = list(ServiceArea.objects.filter(code__in=codes))
             if len(areas) != len(set(codes)):
                 raise serializers.ValidationError({"service_areas": ["Unknown service area code."]})
-        org = services.organization_update(organization=org, user=request.user, data=values, service_areas=areas)
+        org = services.organization_update(
+            organization=org, user=request.user, data=values, service_areas=areas
+        )
         return Response(self.OrganizationProfileOutput(selectors.organization_private(org.pk)).data)
 
 
@@ -157,9 +215,27 @@ class AnnualReportOutputMixin(serializers.ModelSerializer):
 
     class Meta:
         model = AnnualReport
-        fields = ["id", "organization", "year", "deadline", "status", "result", "activities", "event_count",
-                  "beneficiaries", "income", "expenditure", "net_assets", "fulltime_staff", "parttime_staff",
-                  "volunteers", "has_party_organization", "staff_comments", "submitted_at", "reviewed_at"]
+        fields = [
+            "id",
+            "organization",
+            "year",
+            "deadline",
+            "status",
+            "result",
+            "activities",
+            "event_count",
+            "beneficiaries",
+            "income",
+            "expenditure",
+            "net_assets",
+            "fulltime_staff",
+            "parttime_staff",
+            "volunteers",
+            "has_party_organization",
+            "staff_comments",
+            "submitted_at",
+            "reviewed_at",
+        ]
 
 
 class OrganizationAnnualReportListApi(generics.ListAPIView):
@@ -222,9 +298,13 @@ class CampaignProgressApi(APIView):
         campaign = get_object_or_404(InspectionCampaign, pk=pk)
         progress = selectors.campaign_progress(campaign)
         row = CampaignProgressRowOutput
-        return Response({
-            "year": campaign.year, "opens_on": campaign.opens_on, "deadline": campaign.deadline,
-            "by_street": row(progress["by_street"], many=True).data,
-            "by_type": row(progress["by_type"], many=True).data,
-            "total": row(progress["total"]).data,
-        })
+        return Response(
+            {
+                "year": campaign.year,
+                "opens_on": campaign.opens_on,
+                "deadline": campaign.deadline,
+                "by_street": row(progress["by_street"], many=True).data,
+                "by_type": row(progress["by_type"], many=True).data,
+                "total": row(progress["total"]).data,
+            }
+        )

@@ -7,14 +7,21 @@ from center import registry
 
 
 def _org_account(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_organization_account or user.memberships.exists()))
+    return bool(
+        user and user.is_authenticated and (user.is_organization_account or user.memberships.exists())
+    )
 
 
-registry.register_nav("organizations", registry.NavLink(_("Directory"), "organizations:directory", lambda u: True, order=20))
-registry.register_nav("abnormal_list", registry.NavLink(_("Abnormal list"), "organizations:abnormal_list", lambda u: True,
-                                                        order=21))
-registry.register_nav("my_organizations", registry.NavLink(_("My organizations"), "organizations:mine", _org_account,
-                                                           order=22))
+registry.register_nav(
+    "organizations", registry.NavLink(_("Directory"), "organizations:directory", lambda u: True, order=20)
+)
+registry.register_nav(
+    "abnormal_list",
+    registry.NavLink(_("Abnormal list"), "organizations:abnormal_list", lambda u: True, order=21),
+)
+registry.register_nav(
+    "my_organizations", registry.NavLink(_("My organizations"), "organizations:mine", _org_account, order=22)
+)
 
 
 def _verified_count():
@@ -23,8 +30,9 @@ def _verified_count():
     return Organization.objects.filter(status=Organization.Status.VERIFIED).count()
 
 
-registry.register_home_figure(registry.HomeFigure("organizations", _("verified social organizations"), _verified_count,
-                                                  order=10))
+registry.register_home_figure(
+    registry.HomeFigure("organizations", _("verified social organizations"), _verified_count, order=10)
+)
 
 
 def _staff_panel(user):
@@ -39,21 +47,35 @@ def _staff_panel(user):
     joins = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).count()
     campaign = selectors.campaign_list().first()
     items = [
-        registry.WorkbenchItem(_("Organizations to verify"), pending, reverse("organizations:verify_queue"),
-                               "warn" if pending else ""),
-        registry.WorkbenchItem(_("Annual reports to review"), reports,
-                               reverse("organizations:campaign", args=[campaign.pk]) if campaign
-                               else reverse("organizations:campaigns"), "warn" if reports else ""),
+        registry.WorkbenchItem(
+            _("Organizations to verify"),
+            pending,
+            reverse("organizations:verify_queue"),
+            "warn" if pending else "",
+        ),
+        registry.WorkbenchItem(
+            _("Annual reports to review"),
+            reports,
+            reverse("organizations:campaign", args=[campaign.pk])
+            if campaign
+            else reverse("organizations:campaigns"),
+            "warn" if reports else "",
+        ),
         registry.WorkbenchItem(_("Grading applications to score"), grading, reverse("organizations:grading")),
-        registry.WorkbenchItem(_("Join requests waiting for owners"), joins, reverse("organizations:verify_queue") + "#join-requests"),
+        registry.WorkbenchItem(
+            _("Join requests waiting for owners"),
+            joins,
+            reverse("organizations:verify_queue") + "#join-requests",
+        ),
         registry.WorkbenchItem(_("Annual inspection campaigns"), None, reverse("organizations:campaigns")),
         registry.WorkbenchItem(_("Import the civil-affairs list"), None, reverse("organizations:import")),
     ]
     return items
 
 
-registry.register_workbench_panel(registry.WorkbenchPanel("organizations", _("Social organizations"), _staff_panel,
-                                                          order=10))
+registry.register_workbench_panel(
+    registry.WorkbenchPanel("organizations", _("Social organizations"), _staff_panel, order=10)
+)
 
 
 def _load_demo(stdout=None):
@@ -90,11 +112,18 @@ def _directory_api_path():
 def _detail_path():
     from organizations.models import Organization
 
-    pk = Organization.objects.filter(status=Organization.Status.VERIFIED).order_by("pk").values_list("pk", flat=True).first()
+    pk = (
+        Organization.objects.filter(status=Organization.Status.VERIFIED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     return reverse("organizations:detail", args=[pk or 0])
 
 
-registry.register_bench_page(registry.BenchPage("organizations-directory", lambda: reverse("organizations:directory")))
+registry.register_bench_page(
+    registry.BenchPage("organizations-directory", lambda: reverse("organizations:directory"))
+)
 registry.register_bench_page(registry.BenchPage("organizations-directory-search", _directory_path))
 registry.register_bench_page(registry.BenchPage("organizations-directory-search-name", _directory_exact_path))
 registry.register_bench_page(registry.BenchPage("organizations-directory-api", _directory_api_path))

@@ -41,30 +41,42 @@ def validate_credit_code(value: str, *, org_type: str | None = None) -> str:
     except stdnum_errors.InvalidLength:
         raise ValidationError(
             _("A unified social credit code has 18 characters; “%(code)s” has %(n)d."),
-            code="credit_code_length", params={"code": code, "n": len(code)},
+            code="credit_code_length",
+            params={"code": code, "n": len(code)},
         ) from None
     except stdnum_errors.InvalidChecksum:
         raise ValidationError(
-            _("The check character (the last one) of “%(code)s” is wrong; please look for a typo in the code."),
-            code="credit_code_checksum", params={"code": code},
+            _(
+                "The check character (the last one) of “%(code)s” is wrong; please look for a typo in the code."
+            ),
+            code="credit_code_checksum",
+            params={"code": code},
         ) from None
     except stdnum_errors.ValidationError:
         raise ValidationError(
-            _("“%(code)s” has characters a unified social credit code cannot contain (digits and capital letters "
-              "except I, O, Z, S, V)."),
-            code="credit_code_format", params={"code": code},
+            _(
+                "“%(code)s” has characters a unified social credit code cannot contain (digits and capital letters "
+                "except I, O, Z, S, V)."
+            ),
+            code="credit_code_format",
+            params={"code": code},
         ) from None
     if code[0] != CIVIL_AFFAIRS:
         raise ValidationError(
-            _("“%(code)s” was not issued by civil affairs: a social organization's code starts with 5, this one "
-              "starts with %(first)s."),
-            code="credit_code_not_civil_affairs", params={"code": code, "first": code[0]},
+            _(
+                "“%(code)s” was not issued by civil affairs: a social organization's code starts with 5, this one "
+                "starts with %(first)s."
+            ),
+            code="credit_code_not_civil_affairs",
+            params={"code": code, "first": code[0]},
         )
     if org_type and TYPE_CODES.get(org_type) and code[1] != TYPE_CODES[org_type]:
         actual = next((t for t, c in TYPE_CODES.items() if c == code[1]), None)
         raise ValidationError(
-            _("“%(code)s” does not match the type %(type)s: its second character should be %(expected)s, "
-              "it is %(second)s%(actual)s."),
+            _(
+                "“%(code)s” does not match the type %(type)s: its second character should be %(expected)s, "
+                "it is %(second)s%(actual)s."
+            ),
             code="credit_code_type_mismatch",
             params={
                 "code": code,

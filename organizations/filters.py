@@ -12,10 +12,14 @@ class OrganizationDirectoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name or credit code"), method="search")
     org_type = django_filters.ChoiceFilter(label=_("type"), choices=Organization.Type.choices)
     street = django_filters.ModelChoiceFilter(
-        label=_("street / town"), queryset=NetworkUnit.objects.filter(level=NetworkUnit.Level.STREET).order_by("sort_order", "path")
+        label=_("street / town"),
+        queryset=NetworkUnit.objects.filter(level=NetworkUnit.Level.STREET).order_by("sort_order", "path"),
     )
     service_area = django_filters.ModelChoiceFilter(
-        label=_("service area"), field_name="service_areas", queryset=ServiceArea.objects.all(), to_field_name="code"
+        label=_("service area"),
+        field_name="service_areas",
+        queryset=ServiceArea.objects.all(),
+        to_field_name="code",
     )
     grade = django_filters.ChoiceFilter(label=_("grade"), choices=Organization.Grade.choices)
 

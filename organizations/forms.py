@@ -20,15 +20,21 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class OrganizationForm(forms.ModelForm):
     """The profile; the model-level checks (credit code against type, phone) run in clean()."""
 
-    certificate = forms.FileField(label=_("registration certificate"), required=False,
-                                  help_text=_("PDF or image of the registration certificate, up to 10 MB."))
+    certificate = forms.FileField(
+        label=_("registration certificate"),
+        required=False,
+        help_text=_("PDF or image of the registration certificate, up to 10 MB."),
+    )
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organization
         fields = [*PROFILE_FIELDS, "service_areas"]
-        widgets = {"registration_date": DATE, "service_areas": forms.CheckboxSelectMultiple,
-                   "business_scope": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "registration_date": DATE,
+            "service_areas": forms.CheckboxSelectMultiple,
+            "business_scope": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, lock_identity=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +43,9 @@ class OrganizationForm(forms.ModelForm):
         self.fields["community"].queryset = units.filter(level=NetworkUnit.Level.COMMUNITY)
         self.fields["service_areas"].queryset = ServiceArea.objects.all()
         self.fields["street"].required = True
-        self.fields["credit_code"].help_text = _("18 characters; community organizations on record may leave it empty.")
+        self.fields["credit_code"].help_text = _(
+            "18 characters; community organizations on record may leave it empty."
+        )
         if lock_identity:
             for name in ("credit_code", "org_type", "registration_date", "registration_authority"):
                 self.fields[name].disabled = True
@@ -74,9 +82,15 @@ class InviteForm(forms.Form):
 class CampaignForm(forms.Form):
     year = forms.IntegerField(label=_("year inspected"), min_value=2000, max_value=2100)
     opens_on = forms.DateField(label=_("opens on"), widget=DATE)
-    deadline = forms.DateField(label=_("deadline"), widget=DATE, required=False,
-                               help_text=_("Leave empty for May 31 of the following year."))
-    supervising_unit_deadline = forms.DateField(label=_("deadline for supervising units"), widget=DATE, required=False)
+    deadline = forms.DateField(
+        label=_("deadline"),
+        widget=DATE,
+        required=False,
+        help_text=_("Leave empty for May 31 of the following year."),
+    )
+    supervising_unit_deadline = forms.DateField(
+        label=_("deadline for supervising units"), widget=DATE, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,9 +102,21 @@ class CampaignForm(forms.Form):
 class AnnualReportForm(forms.ModelForm):
     class Meta:
         model = AnnualReport
-        fields = ["activities", "event_count", "beneficiaries", "income", "expenditure", "net_assets",
-                  "fulltime_staff", "parttime_staff", "volunteers", "has_party_organization",
-                  "financial_statements", "audit_report", "rectification_report"]
+        fields = [
+            "activities",
+            "event_count",
+            "beneficiaries",
+            "income",
+            "expenditure",
+            "net_assets",
+            "fulltime_staff",
+            "parttime_staff",
+            "volunteers",
+            "has_party_organization",
+            "financial_statements",
+            "audit_report",
+            "rectification_report",
+        ]
         widgets = {"activities": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, previous_result: str = "", **kwargs):
@@ -99,20 +125,28 @@ class AnnualReportForm(forms.ModelForm):
         for name in ("income", "expenditure"):  # net assets may be negative
             self.fields[name].validators.append(MinValueValidator(0))
             self.fields[name].widget.attrs["min"] = 0
-        self.fields["financial_statements"].help_text = _("Required: the balance sheet and the statement of activities.")
+        self.fields["financial_statements"].help_text = _(
+            "Required: the balance sheet and the statement of activities."
+        )
         if report.organization.org_type == Organization.Type.FOUNDATION:
             self.fields["audit_report"].help_text = _("Required for foundations.")
         else:
             self.fields["audit_report"].help_text = _("Optional for this type of organization.")
         if previous_result in (AnnualReport.Result.BASICALLY_QUALIFIED, AnnualReport.Result.UNQUALIFIED):
-            self.fields["rectification_report"].help_text = _("Required: last year's result was not Qualified.")
+            self.fields["rectification_report"].help_text = _(
+                "Required: last year's result was not Qualified."
+            )
         else:
             del self.fields["rectification_report"]
 
 
 class ReportReviewForm(forms.Form):
-    action = forms.ChoiceField(choices=[("return", _("Return for changes")), ("accept", _("Accept"))], label=_("decision"))
-    result = forms.ChoiceField(label=_("result"), choices=[("", "—"), *AnnualReport.Result.choices], required=False)
+    action = forms.ChoiceField(
+        choices=[("return", _("Return for changes")), ("accept", _("Accept"))], label=_("decision")
+    )
+    result = forms.ChoiceField(
+        label=_("result"), choices=[("", "—"), *AnnualReport.Result.choices], required=False
+    )
     comment = forms.CharField(label=_("comments"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
@@ -121,11 +155,15 @@ class GradingScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         for key, top in GradingEvaluation.MAX_SCORES.items():
             label = GradingEvaluation._meta.get_field(key).verbose_name
-            if key == "performance" and evaluation and \
-                    evaluation.organization.org_type == Organization.Type.PRIVATE_NON_ENTERPRISE:
+            if (
+                key == "performance"
+                and evaluation
+                and evaluation.organization.org_type == Organization.Type.PRIVATE_NON_ENTERPRISE
+            ):
                 label = _("business activities and integrity")
-            self.fields[key] = forms.DecimalField(label=f"{label} (0–{top})", min_value=0, max_value=top,
-                                                  decimal_places=1)
+            self.fields[key] = forms.DecimalField(
+                label=f"{label} (0–{top})", min_value=0, max_value=top, decimal_places=1
+            )
 
 
 class GradingThresholdForm(forms.Form):
@@ -138,8 +176,11 @@ class GradingThresholdForm(forms.Form):
         self.fields["year"].initial = timezone.localdate().year
         for grade in ["5A", "4A", "3A", "2A", "1A"]:
             self.fields[f"min_{grade}"] = forms.DecimalField(
-                label=_("minimum total for %(grade)s") % {"grade": grade}, min_value=0, max_value=1000,
-                decimal_places=1, initial=(initial_scores or {}).get(grade),
+                label=_("minimum total for %(grade)s") % {"grade": grade},
+                min_value=0,
+                max_value=1000,
+                decimal_places=1,
+                initial=(initial_scores or {}).get(grade),
             )
 
     def min_scores(self) -> dict:
@@ -148,4 +189,3 @@ class GradingThresholdForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("list from the civil-affairs bureau (.xlsx or .csv)"))
-

@@ -28,27 +28,51 @@ BATCH = 1000
 
 # Accepted header names (Chinese as the bureau writes them, or English) -> field.
 HEADERS = {
-    "名称": "name", "社会组织名称": "name", "name": "name",
-    "统一社会信用代码": "credit_code", "信用代码": "credit_code", "credit_code": "credit_code",
-    "类型": "org_type", "组织类型": "org_type", "type": "org_type",
-    "登记日期": "registration_date", "成立登记日期": "registration_date", "registration_date": "registration_date",
-    "街道": "street", "所属街道": "street", "街道（镇乡）": "street", "street": "street",
-    "法定代表人": "legal_representative", "legal_representative": "legal_representative",
-    "业务主管单位": "supervising_unit", "supervising_unit": "supervising_unit",
-    "住所": "address", "地址": "address", "address": "address",
-    "登记管理机关": "registration_authority", "registration_authority": "registration_authority",
+    "名称": "name",
+    "社会组织名称": "name",
+    "name": "name",
+    "统一社会信用代码": "credit_code",
+    "信用代码": "credit_code",
+    "credit_code": "credit_code",
+    "类型": "org_type",
+    "组织类型": "org_type",
+    "type": "org_type",
+    "登记日期": "registration_date",
+    "成立登记日期": "registration_date",
+    "registration_date": "registration_date",
+    "街道": "street",
+    "所属街道": "street",
+    "街道（镇乡）": "street",
+    "street": "street",
+    "法定代表人": "legal_representative",
+    "legal_representative": "legal_representative",
+    "业务主管单位": "supervising_unit",
+    "supervising_unit": "supervising_unit",
+    "住所": "address",
+    "地址": "address",
+    "address": "address",
+    "登记管理机关": "registration_authority",
+    "registration_authority": "registration_authority",
 }
 TYPES = {
-    "社会团体": "social_group", "社团": "social_group", "social_group": "social_group",
-    "民办非企业单位": "private_non_enterprise", "社会服务机构": "private_non_enterprise", "民非": "private_non_enterprise",
+    "社会团体": "social_group",
+    "社团": "social_group",
+    "social_group": "social_group",
+    "民办非企业单位": "private_non_enterprise",
+    "社会服务机构": "private_non_enterprise",
+    "民非": "private_non_enterprise",
     "private_non_enterprise": "private_non_enterprise",
-    "基金会": "foundation", "foundation": "foundation",
+    "基金会": "foundation",
+    "foundation": "foundation",
 }
 COLUMN_HELP = [
-    (gettext_lazy("name"), "名称", True), (gettext_lazy("unified social credit code"), "统一社会信用代码", True),
-    (gettext_lazy("type"), "类型 (社会团体 / 民办非企业单位 / 基金会)", True), (gettext_lazy("street / town"), "街道", True),
+    (gettext_lazy("name"), "名称", True),
+    (gettext_lazy("unified social credit code"), "统一社会信用代码", True),
+    (gettext_lazy("type"), "类型 (社会团体 / 民办非企业单位 / 基金会)", True),
+    (gettext_lazy("street / town"), "街道", True),
     (gettext_lazy("registration date"), "登记日期 (YYYY-MM-DD)", False),
-    (gettext_lazy("legal representative"), "法定代表人", False), (gettext_lazy("supervising unit"), "业务主管单位", False),
+    (gettext_lazy("legal representative"), "法定代表人", False),
+    (gettext_lazy("supervising unit"), "业务主管单位", False),
     (gettext_lazy("address"), "住所", False),
 ]
 REQUIRED = ("name", "credit_code", "org_type", "street")
@@ -100,8 +124,9 @@ def check_rows(rows: list[list], *, streets: dict[str, int], existing_codes: set
     header = [HEADERS.get(str(h or "").strip(), HEADERS.get(str(h or "").strip().lower())) for h in rows[0]]
     absent = [f for f in REQUIRED if f not in header]
     if absent:
-        raise DomainError(_("Columns missing from the first row: %(cols)s.") % {"cols": ", ".join(absent)},
-                          code="columns")
+        raise DomainError(
+            _("Columns missing from the first row: %(cols)s.") % {"cols": ", ".join(absent)}, code="columns"
+        )
     good, bad, seen = [], [], {}
     for number, raw in enumerate(rows[1:], start=2):
         if not any(v not in (None, "") for v in raw):
@@ -142,20 +167,29 @@ def check_rows(rows: list[list], *, streets: dict[str, int], existing_codes: set
         if problems:
             bad.append({"row": number, "values": values, "problems": problems})
             continue
-        good.append({
-            "row": number, "name": str(rec["name"]).strip()[:200], "credit_code": code, "org_type": org_type,
-            "street_id": streets[street], "registration_date": reg_date.isoformat() if reg_date else None,
-            "legal_representative": str(rec.get("legal_representative", "")).strip()[:60],
-            "supervising_unit": str(rec.get("supervising_unit", "")).strip()[:100],
-            "address": str(rec.get("address", "")).strip()[:200],
-            "registration_authority": str(rec.get("registration_authority", "")).strip()[:100] or "宁波市海曙区民政局",
-        })
+        good.append(
+            {
+                "row": number,
+                "name": str(rec["name"]).strip()[:200],
+                "credit_code": code,
+                "org_type": org_type,
+                "street_id": streets[street],
+                "registration_date": reg_date.isoformat() if reg_date else None,
+                "legal_representative": str(rec.get("legal_representative", "")).strip()[:60],
+                "supervising_unit": str(rec.get("supervising_unit", "")).strip()[:100],
+                "address": str(rec.get("address", "")).strip()[:200],
+                "registration_authority": str(rec.get("registration_authority", "")).strip()[:100]
+                or "宁波市海曙区民政局",
+            }
+        )
     return good, bad
 
 
 def _streets() -> dict[str, int]:
     out = {}
-    for pk, name, code in NetworkUnit.objects.filter(level=NetworkUnit.Level.STREET).values_list("pk", "name", "code"):
+    for pk, name, code in NetworkUnit.objects.filter(level=NetworkUnit.Level.STREET).values_list(
+        "pk", "name", "code"
+    ):
         out[name] = pk
         out[code] = pk
     return out
@@ -170,7 +204,10 @@ def import_preview(*, upload, by) -> ImportBatch:
     existing = set(Organization.objects.exclude(credit_code=None).values_list("credit_code", flat=True))
     good, bad = check_rows(rows, streets=_streets(), existing_codes=existing)
     return ImportBatch.objects.create(
-        file_name=(upload.name or "")[:200], uploaded_by=by, total_rows=len(good) + len(bad), good_rows=good,
+        file_name=(upload.name or "")[:200],
+        uploaded_by=by,
+        total_rows=len(good) + len(bad),
+        good_rows=good,
         bad_rows=bad,
     )
 
@@ -183,7 +220,8 @@ def import_confirm(*, batch: ImportBatch, by) -> None:
     if not by.is_center_staff:
         raise PermissionDeniedError(_("Only center staff import the civil-affairs list."))
     updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
-        status=ImportBatch.Status.RUNNING, processed=0)
+        status=ImportBatch.Status.RUNNING, processed=0
+    )
     if not updated:
         raise DomainError(_("This list has already been imported."), code="already_imported")
     enqueue(import_batch_run, batch.pk)
@@ -210,32 +248,60 @@ def import_run(*, batch_id: int) -> int:
     try:
         with transaction.atomic():
             codes = [r["credit_code"] for r in rows]
-            clash = set(Organization.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True))
+            clash = set(
+                Organization.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
+            )
             if clash:
-                raise DomainError(_("%(n)d codes were added to the registry after the preview, e.g. %(code)s. "
-                                    "Upload the list again.") % {"n": len(clash), "code": sorted(clash)[0]},
-                                  code="stale_preview")
+                raise DomainError(
+                    _(
+                        "%(n)d codes were added to the registry after the preview, e.g. %(code)s. "
+                        "Upload the list again."
+                    )
+                    % {"n": len(clash), "code": sorted(clash)[0]},
+                    code="stale_preview",
+                )
             now = timezone.now()
             written = 0
             for start in range(0, len(rows), BATCH):
-                chunk = rows[start:start + BATCH]
-                objs = Organization.objects.bulk_create([
-                    Organization(
-                        name=r["name"], credit_code=r["credit_code"], org_type=r["org_type"], street_id=r["street_id"],
-                        registration_date=date.fromisoformat(r["registration_date"]) if r["registration_date"] else None,
-                        legal_representative=r["legal_representative"], supervising_unit=r["supervising_unit"],
-                        address=r["address"], registration_authority=r["registration_authority"],
-                        status=Organization.Status.VERIFIED,
-                    ) for r in chunk
-                ], batch_size=BATCH)
+                chunk = rows[start : start + BATCH]
+                objs = Organization.objects.bulk_create(
+                    [
+                        Organization(
+                            name=r["name"],
+                            credit_code=r["credit_code"],
+                            org_type=r["org_type"],
+                            street_id=r["street_id"],
+                            registration_date=date.fromisoformat(r["registration_date"])
+                            if r["registration_date"]
+                            else None,
+                            legal_representative=r["legal_representative"],
+                            supervising_unit=r["supervising_unit"],
+                            address=r["address"],
+                            registration_authority=r["registration_authority"],
+                            status=Organization.Status.VERIFIED,
+                        )
+                        for r in chunk
+                    ],
+                    batch_size=BATCH,
+                )
                 if objs and objs[0].pk is None:  # backends without RETURNING
-                    objs = list(Organization.objects.filter(credit_code__in=[r["credit_code"] for r in chunk]))
-                OrganizationStatusChange.objects.bulk_create([
-                    OrganizationStatusChange(organization=o, from_status="", to_status=Organization.Status.VERIFIED,
-                                             reason=_("Imported from the civil-affairs list"), changed_by=batch.uploaded_by,
-                                             changed_at=now)
-                    for o in objs
-                ], batch_size=BATCH)
+                    objs = list(
+                        Organization.objects.filter(credit_code__in=[r["credit_code"] for r in chunk])
+                    )
+                OrganizationStatusChange.objects.bulk_create(
+                    [
+                        OrganizationStatusChange(
+                            organization=o,
+                            from_status="",
+                            to_status=Organization.Status.VERIFIED,
+                            reason=_("Imported from the civil-affairs list"),
+                            changed_by=batch.uploaded_by,
+                            changed_at=now,
+                        )
+                        for o in objs
+                    ],
+                    batch_size=BATCH,
+                )
                 written += len(objs)
                 # Rows written inside the transaction are invisible to other connections until
                 # commit, so the running count goes through the cache for the progress bar.
@@ -247,7 +313,9 @@ def import_run(*, batch_id: int) -> int:
             batch.save(update_fields=["status", "imported", "processed", "finished_at"])
     except Exception as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.FAILED, error=str(getattr(exc, "message", exc))[:2000], finished_at=timezone.now()
+            status=ImportBatch.Status.FAILED,
+            error=str(getattr(exc, "message", exc))[:2000],
+            finished_at=timezone.now(),
         )
         if not isinstance(exc, DomainError):
             raise

@@ -59,18 +59,34 @@ class Organization(models.Model):
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     english_name = models.CharField(_("English name"), max_length=200, blank=True)
     org_type = models.CharField(_("type"), max_length=32, choices=Type.choices, db_index=True)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True
+    )
     filing_number = models.CharField(
-        _("filing number"), max_length=40, unique=True, null=True, blank=True,
+        _("filing number"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Given by the street office to a community organization on record."),
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     street = models.ForeignKey(
-        "center.NetworkUnit", verbose_name=_("street / town"), null=True, blank=True, on_delete=models.PROTECT,
+        "center.NetworkUnit",
+        verbose_name=_("street / town"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     community = models.ForeignKey(
-        "center.NetworkUnit", verbose_name=_("community"), null=True, blank=True, on_delete=models.PROTECT,
+        "center.NetworkUnit",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     registration_authority = models.CharField(_("registration authority"), max_length=100, blank=True)
@@ -79,20 +95,26 @@ class Organization(models.Model):
     supervising_unit = models.CharField(_("supervising unit"), max_length=100, blank=True)
     registered_funds = models.DecimalField(_("registered funds (yuan)"), null=True, blank=True, **MONEY)
     business_scope = models.TextField(_("business scope"), blank=True)
-    service_areas = models.ManyToManyField(ServiceArea, verbose_name=_("service areas"), blank=True, related_name="organizations")
+    service_areas = models.ManyToManyField(
+        ServiceArea, verbose_name=_("service areas"), blank=True, related_name="organizations"
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    certificate = models.FileField(_("registration certificate"), upload_to="organizations/certificates/%Y/", blank=True)
+    certificate = models.FileField(
+        _("registration certificate"), upload_to="organizations/certificates/%Y/", blank=True
+    )
     grade = models.CharField(_("grade"), max_length=2, choices=Grade.choices, blank=True)
     grade_valid_until = models.DateField(_("grade valid until"), null=True, blank=True)
     # Denormalised from the latest status change so the public abnormal list is one query.
     abnormal_since = models.DateField(_("on the abnormal list since"), null=True, blank=True)
     abnormal_reason = models.CharField(_("reason for the abnormal list"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
     history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[service_areas])
 
     class Meta:
@@ -138,7 +160,11 @@ class OrganizationStatusChange(models.Model):
     to_status = models.CharField(_("to"), max_length=16, choices=Organization.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
@@ -161,12 +187,20 @@ class JoinRequest(models.Model):
         DECLINED = "declined", _("Declined")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="join_requests")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_join_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_join_requests"
+    )
     message = models.CharField(_("message"), max_length=300, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=pgettext_lazy("join request", "decided by"),
     )
     decided_at = models.DateTimeField(pgettext_lazy("join request", "decided at"), null=True, blank=True)
@@ -178,7 +212,9 @@ class JoinRequest(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "user"], condition=models.Q(status="pending"), name="one_pending_join_request"
+                fields=["organization", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request",
             )
         ]
 
@@ -200,7 +236,11 @@ class InspectionCampaign(models.Model):
     supervising_unit_deadline = models.DateField(_("deadline for supervising units"), null=True, blank=True)
     abnormal_list_done_at = models.DateTimeField(_("abnormal list drawn up at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -240,11 +280,15 @@ class AnnualReport(models.Model):
         BASICALLY_QUALIFIED = "basically_qualified", _("Basically qualified")  # 基本合格
         UNQUALIFIED = "unqualified", _("Unqualified")  # 不合格
 
-    campaign = models.ForeignKey(InspectionCampaign, on_delete=models.CASCADE, related_name="reports",
-                                 verbose_name=_("campaign"))
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="annual_reports",
-                                     verbose_name=_("organization"))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    campaign = models.ForeignKey(
+        InspectionCampaign, on_delete=models.CASCADE, related_name="reports", verbose_name=_("campaign")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="annual_reports", verbose_name=_("organization")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     result = models.CharField(_("result"), max_length=24, choices=Result.choices, blank=True)
     activities = models.TextField(_("activities of the year"), blank=True)
     event_count = models.PositiveIntegerField(_("number of events"), null=True, blank=True)
@@ -256,14 +300,22 @@ class AnnualReport(models.Model):
     parttime_staff = models.PositiveIntegerField(_("part-time staff"), null=True, blank=True)
     volunteers = models.PositiveIntegerField(_("volunteers"), null=True, blank=True)
     has_party_organization = models.BooleanField(_("has a party organization"), default=False)
-    financial_statements = models.FileField(_("financial statements"), upload_to="organizations/reports/%Y/", blank=True)
+    financial_statements = models.FileField(
+        _("financial statements"), upload_to="organizations/reports/%Y/", blank=True
+    )
     audit_report = models.FileField(_("audit report"), upload_to="organizations/reports/%Y/", blank=True)
-    rectification_report = models.FileField(_("rectification report"), upload_to="organizations/reports/%Y/", blank=True)
+    rectification_report = models.FileField(
+        _("rectification report"), upload_to="organizations/reports/%Y/", blank=True
+    )
     staff_comments = models.TextField(_("comments from the center"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("reviewed by"),
     )
     history = HistoricalRecords()
@@ -272,7 +324,9 @@ class AnnualReport(models.Model):
         verbose_name = _("annual report")
         verbose_name_plural = _("annual reports")
         ordering = ["-campaign__year", "organization__name"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "organization"], name="one_report_per_campaign")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "organization"], name="one_report_per_campaign")
+        ]
         indexes = [models.Index(fields=["campaign", "status"], name="report_campaign_status")]
 
     def __str__(self) -> str:
@@ -285,7 +339,11 @@ class AnnualReportStatusChange(models.Model):
     to_status = models.CharField(_("to"), max_length=12, choices=AnnualReport.Status.choices)
     comment = models.TextField(_("comment"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
@@ -327,27 +385,51 @@ class GradingEvaluation(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     # Maximum points per indicator; they add up to 1000.
-    MAX_SCORES = {"basic_conditions": 100, "internal_governance": 380, "performance": 370, "social_evaluation": 150}
+    MAX_SCORES = {
+        "basic_conditions": 100,
+        "internal_governance": 380,
+        "performance": 370,
+        "social_evaluation": 150,
+    }
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="evaluations",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("organization")
+    )
     year = models.PositiveIntegerField(_("evaluation year"))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.APPLIED, db_index=True)
-    basic_conditions = models.DecimalField(_("basic conditions"), max_digits=5, decimal_places=1, null=True, blank=True)
-    internal_governance = models.DecimalField(_("internal governance"), max_digits=5, decimal_places=1, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.APPLIED, db_index=True
+    )
+    basic_conditions = models.DecimalField(
+        _("basic conditions"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    internal_governance = models.DecimalField(
+        _("internal governance"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
     # 工作绩效; for 民办非企业单位 业务活动和诚信建设
-    performance = models.DecimalField(_("work performance"), max_digits=5, decimal_places=1, null=True, blank=True)
-    social_evaluation = models.DecimalField(_("social evaluation"), max_digits=5, decimal_places=1, null=True, blank=True)
+    performance = models.DecimalField(
+        _("work performance"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    social_evaluation = models.DecimalField(
+        _("social evaluation"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
     total = models.DecimalField(_("total score"), max_digits=6, decimal_places=1, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=2, choices=Organization.Grade.choices, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("applied by"),
     )
     applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
     scored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("scored by"),
     )
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
@@ -357,7 +439,9 @@ class GradingEvaluation(models.Model):
         verbose_name = _("grading evaluation")
         verbose_name_plural = _("grading evaluations")
         ordering = ["-year", "-applied_at"]
-        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="one_evaluation_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="one_evaluation_per_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} {self.year}"
@@ -374,7 +458,11 @@ class ImportBatch(models.Model):
 
     file_name = models.CharField(_("file"), max_length=200)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("uploaded by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)

@@ -67,8 +67,21 @@ def directory_queryset():
         Organization.objects.filter(status__in=PUBLIC_STATUSES)
         .select_related("street")
         .prefetch_related(Prefetch("service_areas", queryset=ServiceArea.objects.only("id", "name", "code")))
-        .only("id", "name", "short_name", "org_type", "credit_code", "filing_number", "status", "grade",
-              "grade_valid_until", "registration_date", "street__id", "street__name", "legal_representative")
+        .only(
+            "id",
+            "name",
+            "short_name",
+            "org_type",
+            "credit_code",
+            "filing_number",
+            "status",
+            "grade",
+            "grade_valid_until",
+            "registration_date",
+            "street__id",
+            "street__name",
+            "legal_representative",
+        )
         .order_by("name", "id")
     )
 
@@ -86,8 +99,16 @@ def abnormal_list():
     return (
         Organization.objects.filter(status=Organization.Status.ABNORMAL)
         .select_related("street")
-        .only("id", "name", "org_type", "credit_code", "filing_number", "abnormal_since", "abnormal_reason",
-              "street__name")
+        .only(
+            "id",
+            "name",
+            "org_type",
+            "credit_code",
+            "filing_number",
+            "abnormal_since",
+            "abnormal_reason",
+            "street__name",
+        )
         .order_by("-abnormal_since", "name")
     )
 
@@ -101,33 +122,55 @@ def memberships_of_user(user):
 
 
 def organization_private(pk: int) -> Organization:
-    return Organization.objects.select_related("street", "community").prefetch_related("service_areas").get(pk=pk)
+    return (
+        Organization.objects.select_related("street", "community")
+        .prefetch_related("service_areas")
+        .get(pk=pk)
+    )
 
 
 def member_list(organization_id: int):
-    return Membership.objects.filter(organization_id=organization_id).select_related("user").order_by("-role", "user__username")
+    return (
+        Membership.objects.filter(organization_id=organization_id)
+        .select_related("user")
+        .order_by("-role", "user__username")
+    )
 
 
 def join_requests_pending(organization_id: int):
-    return JoinRequest.objects.filter(organization_id=organization_id, status=JoinRequest.Status.PENDING).select_related("user")
+    return JoinRequest.objects.filter(
+        organization_id=organization_id, status=JoinRequest.Status.PENDING
+    ).select_related("user")
 
 
 def status_history(organization_id: int):
-    return OrganizationStatusChange.objects.filter(organization_id=organization_id).select_related("changed_by")
+    return OrganizationStatusChange.objects.filter(organization_id=organization_id).select_related(
+        "changed_by"
+    )
 
 
 def reports_of_organization(organization_id: int):
-    return AnnualReport.objects.filter(organization_id=organization_id).select_related("campaign").order_by("-campaign__year")
+    return (
+        AnnualReport.objects.filter(organization_id=organization_id)
+        .select_related("campaign")
+        .order_by("-campaign__year")
+    )
 
 
 def pending_verification():
-    return Organization.objects.filter(status=Organization.Status.PENDING).select_related("street").order_by("created_at")
+    return (
+        Organization.objects.filter(status=Organization.Status.PENDING)
+        .select_related("street")
+        .order_by("created_at")
+    )
 
 
 def reports_to_review(campaign_id: int | None = None):
-    qs = AnnualReport.objects.filter(status=AnnualReport.Status.SUBMITTED).select_related(
-        "organization", "organization__street", "campaign"
-    ).order_by("submitted_at")
+    qs = (
+        AnnualReport.objects.filter(status=AnnualReport.Status.SUBMITTED)
+        .select_related("organization", "organization__street", "campaign")
+        .order_by("submitted_at")
+    )
     if campaign_id:
         qs = qs.filter(campaign_id=campaign_id)
     return qs
@@ -136,7 +179,10 @@ def reports_to_review(campaign_id: int | None = None):
 def campaign_list():
     return InspectionCampaign.objects.annotate(
         enrolled=Count("reports"),
-        filed=Count("reports", filter=Q(reports__status__in=[AnnualReport.Status.SUBMITTED, AnnualReport.Status.ACCEPTED])),
+        filed=Count(
+            "reports",
+            filter=Q(reports__status__in=[AnnualReport.Status.SUBMITTED, AnnualReport.Status.ACCEPTED]),
+        ),
     ).order_by("-year")
 
 
@@ -169,16 +215,29 @@ def campaign_progress(campaign: InspectionCampaign) -> dict:
         row["label"] = row.pop("organization__street__name") or "—"
     for row in by_type:
         row["label"] = str(type_labels.get(row.pop("organization__org_type"), ""))
-    total = {k: sum(r[k] for r in by_street) for k in
-             ("enrolled", "draft", "submitted", "returned", "accepted", "qualified", "basically", "unqualified")}
+    total = {
+        k: sum(r[k] for r in by_street)
+        for k in (
+            "enrolled",
+            "draft",
+            "submitted",
+            "returned",
+            "accepted",
+            "qualified",
+            "basically",
+            "unqualified",
+        )
+    }
     total["label"] = "all"
     return {"by_street": by_street, "by_type": by_type, "total": total}
 
 
 def evaluations_to_score():
-    return GradingEvaluation.objects.filter(status=GradingEvaluation.Status.APPLIED).select_related(
-        "organization", "organization__street"
-    ).order_by("applied_at")
+    return (
+        GradingEvaluation.objects.filter(status=GradingEvaluation.Status.APPLIED)
+        .select_related("organization", "organization__street")
+        .order_by("applied_at")
+    )
 
 
 def evaluation_list():
@@ -195,8 +254,11 @@ def join_requests_for_owner(user):
 
 def profile_changes(organization_id: int, *, limit: int = 30) -> list[dict]:
     """Who changed which fields of the profile and when (simple-history), newest first."""
-    records = list(Organization.history.filter(id=organization_id).select_related("history_user")
-                   .order_by("-history_date")[: limit + 1])
+    records = list(
+        Organization.history.filter(id=organization_id)
+        .select_related("history_user")
+        .order_by("-history_date")[: limit + 1]
+    )
     area_names = dict(ServiceArea.objects.values_list("pk", "name"))
 
     def shown(field: str, value):
@@ -217,20 +279,37 @@ def profile_changes(organization_id: int, *, limit: int = 30) -> list[dict]:
             continue
         changes = {c.field: (c.old, c.new) for c in delta.changes}
         last = edits[-1] if edits else None
-        if last and last["who_id"] == newer.history_user_id and \
-                (last["first"] - newer.history_date).total_seconds() < 5:
+        if (
+            last
+            and last["who_id"] == newer.history_user_id
+            and (last["first"] - newer.history_date).total_seconds() < 5
+        ):
             for field, (old, new) in changes.items():
                 last["changes"][field] = (old, last["changes"].get(field, (old, new))[1])
             last["first"] = newer.history_date
             last["reason"] = last["reason"] or newer.history_change_reason or ""
         else:
-            edits.append({"when": newer.history_date, "first": newer.history_date, "who": newer.history_user,
-                          "who_id": newer.history_user_id, "reason": newer.history_change_reason or "",
-                          "changes": changes})
+            edits.append(
+                {
+                    "when": newer.history_date,
+                    "first": newer.history_date,
+                    "who": newer.history_user,
+                    "who_id": newer.history_user_id,
+                    "reason": newer.history_change_reason or "",
+                    "changes": changes,
+                }
+            )
     out = []
     for edit in edits:
-        fields = [{"field": str(Organization._meta.get_field(f).verbose_name), "old": shown(f, old), "new": shown(f, new)}
-                  for f, (old, new) in edit["changes"].items() if old != new]
+        fields = [
+            {
+                "field": str(Organization._meta.get_field(f).verbose_name),
+                "old": shown(f, old),
+                "new": shown(f, new),
+            }
+            for f, (old, new) in edit["changes"].items()
+            if old != new
+        ]
         if fields:
             out.append({"when": edit["when"], "who": edit["who"], "reason": edit["reason"], "fields": fields})
     return out

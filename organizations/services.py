@@ -74,9 +74,24 @@ def _add_years(day: date, years: int) -> date:
 # ---------------------------------------------------------------- the record ----
 
 PROFILE_FIELDS = [
-    "name", "short_name", "english_name", "org_type", "credit_code", "street", "community",
-    "registration_authority", "registration_date", "legal_representative", "supervising_unit",
-    "registered_funds", "business_scope", "address", "contact_person", "phone", "email", "website",
+    "name",
+    "short_name",
+    "english_name",
+    "org_type",
+    "credit_code",
+    "street",
+    "community",
+    "registration_authority",
+    "registration_date",
+    "legal_representative",
+    "supervising_unit",
+    "registered_funds",
+    "business_scope",
+    "address",
+    "contact_person",
+    "phone",
+    "email",
+    "website",
 ]
 
 
@@ -91,21 +106,31 @@ def organization_clean(organization: Organization) -> None:
         except ValidationError as e:
             errors["credit_code"] = e.error_list
         else:
-            clash = Organization.objects.filter(credit_code=organization.credit_code).exclude(pk=organization.pk)
+            clash = Organization.objects.filter(credit_code=organization.credit_code).exclude(
+                pk=organization.pk
+            )
             if clash.exists():
-                errors["credit_code"] = [_("An organization with this credit code is already in the registry.")]
+                errors["credit_code"] = [
+                    _("An organization with this credit code is already in the registry.")
+                ]
     else:
         organization.credit_code = None
         if organization.org_type != Organization.Type.COMMUNITY:
             errors["credit_code"] = [
-                _("A unified social credit code is required; only community organizations on record may go without.")
+                _(
+                    "A unified social credit code is required; only community organizations on record may go without."
+                )
             ]
     if organization.phone:
         try:
             organization.phone = normalize_phone(organization.phone)
         except ValidationError as e:
             errors["phone"] = e.error_list
-    if organization.community_id and organization.street_id and organization.community.parent_id != organization.street_id:
+    if (
+        organization.community_id
+        and organization.street_id
+        and organization.community.parent_id != organization.street_id
+    ):
         errors["community"] = [_("This community is not in the chosen street.")]
     if errors:
         raise ValidationError(errors)
@@ -141,14 +166,19 @@ def organization_create(*, user, data: dict, service_areas=(), certificate=None)
     organization.service_areas.set(service_areas)
     Membership.objects.create(organization=organization, user=user, role=Membership.Role.OWNER)
     OrganizationStatusChange.objects.create(
-        organization=organization, from_status="", to_status=S.PENDING, changed_by=user,
+        organization=organization,
+        from_status="",
+        to_status=S.PENDING,
+        changed_by=user,
         reason=_("Registered on the portal"),
     )
     return organization
 
 
 @transaction.atomic
-def organization_update(*, organization: Organization, user, data: dict, service_areas=None, certificate=None) -> Organization:
+def organization_update(
+    *, organization: Organization, user, data: dict, service_areas=None, certificate=None
+) -> Organization:
     """Owners (and staff) edit the profile; every change is kept in the record's history.
     Raises PermissionDeniedError, ValidationError."""
     _require_owner_or_staff(user, organization)
@@ -159,9 +189,18 @@ def organization_update(*, organization: Organization, user, data: dict, service
         if key not in PROFILE_FIELDS:
             continue
         # Once verified, the identity comes from the certificate: only staff change it.
-        if key in locked and organization.status != S.PENDING and not _is_staff(user) and value != getattr(organization, key):
-            raise PermissionDeniedError(_("The credit code, type and registration of a verified organization are "
-                                          "changed by the center."))
+        if (
+            key in locked
+            and organization.status != S.PENDING
+            and not _is_staff(user)
+            and value != getattr(organization, key)
+        ):
+            raise PermissionDeniedError(
+                _(
+                    "The credit code, type and registration of a verified organization are "
+                    "changed by the center."
+                )
+            )
         setattr(organization, key, value)
     organization_clean(organization)
     _save_certificate(organization, certificate)
@@ -179,15 +218,22 @@ ORGANIZATION_PIPELINE = {
     S.ABNORMAL: {S.VERIFIED, S.DEREGISTERED},
     S.DEREGISTERED: set(),
 }
-REASON_REQUIRED = {(S.PENDING, S.REFUSED), (S.VERIFIED, S.ABNORMAL), (S.ABNORMAL, S.VERIFIED),
-                   (S.VERIFIED, S.DEREGISTERED), (S.ABNORMAL, S.DEREGISTERED)}
+REASON_REQUIRED = {
+    (S.PENDING, S.REFUSED),
+    (S.VERIFIED, S.ABNORMAL),
+    (S.ABNORMAL, S.VERIFIED),
+    (S.VERIFIED, S.DEREGISTERED),
+    (S.ABNORMAL, S.DEREGISTERED),
+}
 
 
 def _next_filing_number(organization: Organization) -> str:
     return f"HSBA{timezone.localdate().year}{organization.pk:06d}"
 
 
-def organization_transition(*, organization: Organization, to: str, by=None, reason: str = "") -> Organization:
+def organization_transition(
+    *, organization: Organization, to: str, by=None, reason: str = ""
+) -> Organization:
     """The one status change of an organization: pipeline check, history row (who, when, from,
     to, reason), abnormal-list fields, notification to the owners.
     Raises TransitionError (not allowed from the current status) or DomainError (reason missing)."""
@@ -200,7 +246,12 @@ def organization_transition(*, organization: Organization, to: str, by=None, rea
         extra = {"abnormal_since": timezone.localdate(), "abnormal_reason": reason[:300]}
     elif current == S.ABNORMAL:
         extra = {"abnormal_since": None, "abnormal_reason": ""}
-    if to == S.VERIFIED and current == S.PENDING and not organization.credit_code and not organization.filing_number:
+    if (
+        to == S.VERIFIED
+        and current == S.PENDING
+        and not organization.credit_code
+        and not organization.filing_number
+    ):
         extra["filing_number"] = _next_filing_number(organization)
 
     changed = []
@@ -208,12 +259,17 @@ def organization_transition(*, organization: Organization, to: str, by=None, rea
     def history(locked, old, new):
         changed.append(new)
         OrganizationStatusChange.objects.create(
-            organization=locked, from_status=old, to_status=new, reason=reason,
+            organization=locked,
+            from_status=old,
+            to_status=new,
+            reason=reason,
             changed_by=by if getattr(by, "is_authenticated", False) else None,
         )
 
     with transaction.atomic():
-        locked = transition(organization, to=to, pipeline=ORGANIZATION_PIPELINE, history=history, extra_updates=extra)
+        locked = transition(
+            organization, to=to, pipeline=ORGANIZATION_PIPELINE, history=history, extra_updates=extra
+        )
         if not changed:  # already there (e.g. a second worker of the nightly job): no second notice
             return locked
         label = dict(S.choices)[to]
@@ -228,7 +284,9 @@ def organization_transition(*, organization: Organization, to: str, by=None, rea
 
 def organization_verify(*, organization: Organization, by) -> Organization:
     _require_staff(by)
-    return organization_transition(organization=organization, to=S.VERIFIED, by=by, reason=_("Certificate checked"))
+    return organization_transition(
+        organization=organization, to=S.VERIFIED, by=by, reason=_("Certificate checked")
+    )
 
 
 def organization_refuse(*, organization: Organization, by, reason: str) -> Organization:
@@ -239,7 +297,9 @@ def organization_refuse(*, organization: Organization, by, reason: str) -> Organ
 def organization_resubmit(*, organization: Organization, by) -> Organization:
     """After a refusal the owner corrects the record and asks again."""
     _require_owner_or_staff(by, organization)
-    return organization_transition(organization=organization, to=S.PENDING, by=by, reason=_("Corrected and resubmitted"))
+    return organization_transition(
+        organization=organization, to=S.PENDING, by=by, reason=_("Corrected and resubmitted")
+    )
 
 
 def organization_mark_abnormal(*, organization: Organization, by, reason: str) -> Organization:
@@ -257,9 +317,11 @@ def organization_remove_from_abnormal_list(*, organization: Organization, by, re
     overdue. Raises DomainError when a report of a closed campaign is still not filed."""
     _require_staff(by)
     today = timezone.localdate()
-    missing = AnnualReport.objects.filter(
-        organization=organization, status=R.DRAFT, campaign__deadline__lt=today
-    ).select_related("campaign").first()
+    missing = (
+        AnnualReport.objects.filter(organization=organization, status=R.DRAFT, campaign__deadline__lt=today)
+        .select_related("campaign")
+        .first()
+    )
     if missing is not None:
         raise DomainError(
             _("The annual report for %(year)s has not been filed yet.") % {"year": missing.campaign.year},
@@ -270,18 +332,25 @@ def organization_remove_from_abnormal_list(*, organization: Organization, by, re
 
 # ---------------------------------------------------------------- members ----
 
+
 def _find_user(identifier: str):
     User = get_user_model()
     identifier = (identifier or "").strip()
-    users = list(User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier), is_active=True)[:2])
+    users = list(
+        User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier), is_active=True)[:2]
+    )
     if len(users) != 1:
-        raise DomainError(_("No single account has this username or e-mail: “%(who)s”.") % {"who": identifier},
-                          code="user_not_found")
+        raise DomainError(
+            _("No single account has this username or e-mail: “%(who)s”.") % {"who": identifier},
+            code="user_not_found",
+        )
     return users[0]
 
 
 @transaction.atomic
-def membership_invite(*, organization: Organization, by, identifier: str, role: str = Membership.Role.MEMBER) -> Membership:
+def membership_invite(
+    *, organization: Organization, by, identifier: str, role: str = Membership.Role.MEMBER
+) -> Membership:
     """An owner adds an existing account (by username or e-mail) to the organization.
     Raises PermissionDeniedError, DomainError (no such account, already a member)."""
     _require_owner_or_staff(by, organization)
@@ -290,16 +359,17 @@ def membership_invite(*, organization: Organization, by, identifier: str, role: 
         raise DomainError(_("%(who)s is already a member.") % {"who": user}, code="already_member")
     membership = Membership.objects.create(organization=organization, user=user, role=role)
     notification_send(
-        user=user, title=_("You were added to %(org)s") % {"org": organization.name},
+        user=user,
+        title=_("You were added to %(org)s") % {"org": organization.name},
         url=reverse("organizations:manage", args=[organization.pk]),
     )
     return membership
 
 
 def _ensure_an_owner_stays(membership: Membership) -> None:
-    others = Membership.objects.filter(organization_id=membership.organization_id, role=Membership.Role.OWNER).exclude(
-        pk=membership.pk
-    )
+    others = Membership.objects.filter(
+        organization_id=membership.organization_id, role=Membership.Role.OWNER
+    ).exclude(pk=membership.pk)
     if membership.role == Membership.Role.OWNER and not others.exists():
         raise DomainError(_("An organization keeps at least one owner."), code="last_owner")
 
@@ -331,16 +401,25 @@ def join_request_create(*, user, credit_code: str, message: str = "") -> JoinReq
     code = (credit_code or "").strip().upper()
     organization = Organization.objects.filter(Q(credit_code=code) | Q(filing_number=code)).first()
     if organization is None:
-        raise DomainError(_("No organization in the registry has the code “%(code)s”.") % {"code": code},
-                          code="not_found")
+        raise DomainError(
+            _("No organization in the registry has the code “%(code)s”.") % {"code": code}, code="not_found"
+        )
     if Membership.objects.filter(organization=organization, user=user).exists():
-        raise DomainError(_("You are already a member of %(org)s.") % {"org": organization.name}, code="already_member")
-    if JoinRequest.objects.filter(organization=organization, user=user, status=JoinRequest.Status.PENDING).exists():
-        raise DomainError(_("You have already asked to join; the owner has not answered yet."), code="already_asked")
+        raise DomainError(
+            _("You are already a member of %(org)s.") % {"org": organization.name}, code="already_member"
+        )
+    if JoinRequest.objects.filter(
+        organization=organization, user=user, status=JoinRequest.Status.PENDING
+    ).exists():
+        raise DomainError(
+            _("You have already asked to join; the owner has not answered yet."), code="already_asked"
+        )
     req = JoinRequest.objects.create(organization=organization, user=user, message=message)
     _notify_owners(
-        organization, title=_("%(who)s asks to join %(org)s") % {"who": user, "org": organization.name},
-        body=message, url=reverse("organizations:members", args=[organization.pk]),
+        organization,
+        title=_("%(who)s asks to join %(org)s") % {"who": user, "org": organization.name},
+        body=message,
+        url=reverse("organizations:members", args=[organization.pk]),
     )
     return req
 
@@ -370,9 +449,11 @@ def join_request_decide(*, join_request: JoinRequest, by, approve: bool) -> Join
 
 # ---------------------------------------------------------------- annual inspection ----
 
+
 def _enrolled_organizations(campaign: InspectionCampaign):
     return Organization.objects.filter(
-        status__in=[S.VERIFIED, S.ABNORMAL], registration_date__isnull=False,
+        status__in=[S.VERIFIED, S.ABNORMAL],
+        registration_date__isnull=False,
         registration_date__lte=campaign.enrollment_cutoff,
     )
 
@@ -390,8 +471,14 @@ def campaign_enroll(*, campaign: InspectionCampaign) -> int:
 
 
 @transaction.atomic
-def campaign_create(*, year: int, opens_on: date, by, deadline: date | None = None,
-                    supervising_unit_deadline: date | None = None) -> InspectionCampaign:
+def campaign_create(
+    *,
+    year: int,
+    opens_on: date,
+    by,
+    deadline: date | None = None,
+    supervising_unit_deadline: date | None = None,
+) -> InspectionCampaign:
     """Open the annual inspection of `year` and enroll the organizations registered at least six
     months before that year's end. Raises PermissionDeniedError, DomainError (year exists, dates)."""
     _require_staff(by)
@@ -401,17 +488,32 @@ def campaign_create(*, year: int, opens_on: date, by, deadline: date | None = No
     if deadline < opens_on:
         raise DomainError(_("The deadline is before the opening day."), code="bad_dates")
     if supervising_unit_deadline and supervising_unit_deadline > deadline:
-        raise DomainError(_("The supervising units' deadline must not be after the deadline."), code="bad_dates")
+        raise DomainError(
+            _("The supervising units' deadline must not be after the deadline."), code="bad_dates"
+        )
     campaign = InspectionCampaign.objects.create(
-        year=year, opens_on=opens_on, deadline=deadline, supervising_unit_deadline=supervising_unit_deadline,
+        year=year,
+        opens_on=opens_on,
+        deadline=deadline,
+        supervising_unit_deadline=supervising_unit_deadline,
         created_by=by,
     )
     campaign_enroll(campaign=campaign)
     return campaign
 
 
-REPORT_FIELDS = ["activities", "event_count", "beneficiaries", "income", "expenditure", "net_assets",
-                 "fulltime_staff", "parttime_staff", "volunteers", "has_party_organization"]
+REPORT_FIELDS = [
+    "activities",
+    "event_count",
+    "beneficiaries",
+    "income",
+    "expenditure",
+    "net_assets",
+    "fulltime_staff",
+    "parttime_staff",
+    "volunteers",
+    "has_party_organization",
+]
 REPORT_FILES = ["financial_statements", "audit_report", "rectification_report"]
 
 
@@ -436,25 +538,40 @@ def annual_report_update(*, report: AnnualReport, by, data: dict, files: dict | 
 
 
 def previous_result(report: AnnualReport) -> str:
-    prev = AnnualReport.objects.filter(
-        organization_id=report.organization_id, campaign__year=report.campaign.year - 1
-    ).values_list("result", flat=True).first()
+    prev = (
+        AnnualReport.objects.filter(
+            organization_id=report.organization_id, campaign__year=report.campaign.year - 1
+        )
+        .values_list("result", flat=True)
+        .first()
+    )
     return prev or ""
 
 
 def annual_report_missing(report: AnnualReport) -> list[str]:
     """What a report still lacks before it can be submitted (empty when complete)."""
     missing = []
-    for key in ["activities", "event_count", "beneficiaries", "income", "expenditure", "net_assets",
-                "fulltime_staff", "parttime_staff", "volunteers"]:
+    for key in [
+        "activities",
+        "event_count",
+        "beneficiaries",
+        "income",
+        "expenditure",
+        "net_assets",
+        "fulltime_staff",
+        "parttime_staff",
+        "volunteers",
+    ]:
         if getattr(report, key) in (None, ""):
             missing.append(str(AnnualReport._meta.get_field(key).verbose_name))
     if not report.financial_statements:
         missing.append(_("financial statements"))
     if report.organization.org_type == Organization.Type.FOUNDATION and not report.audit_report:
         missing.append(_("audit report (required for foundations)"))
-    if previous_result(report) in (AnnualReport.Result.BASICALLY_QUALIFIED, AnnualReport.Result.UNQUALIFIED) and \
-            not report.rectification_report:
+    if (
+        previous_result(report) in (AnnualReport.Result.BASICALLY_QUALIFIED, AnnualReport.Result.UNQUALIFIED)
+        and not report.rectification_report
+    ):
         missing.append(_("rectification report (last year's result was not Qualified)"))
     return missing
 
@@ -467,7 +584,9 @@ REPORT_PIPELINE = {
 }
 
 
-def annual_report_transition(*, report: AnnualReport, to: str, by, comment: str = "", result: str = "") -> AnnualReport:
+def annual_report_transition(
+    *, report: AnnualReport, to: str, by, comment: str = "", result: str = ""
+) -> AnnualReport:
     """The one status change of an annual report. Raises TransitionError, DomainError (incomplete
     report, comment or result missing)."""
     comment = (comment or "").strip()
@@ -477,8 +596,11 @@ def annual_report_transition(*, report: AnnualReport, to: str, by, comment: str 
     if to == R.SUBMITTED:
         missing = annual_report_missing(report)
         if missing:
-            raise DomainError(_("The report is not complete. Missing: %(what)s.") % {"what": "; ".join(missing)},
-                              code="incomplete", details={"missing": missing})
+            raise DomainError(
+                _("The report is not complete. Missing: %(what)s.") % {"what": "; ".join(missing)},
+                code="incomplete",
+                details={"missing": missing},
+            )
         extra = {"submitted_at": now}
     elif to == R.RETURNED:
         if not comment:
@@ -486,21 +608,25 @@ def annual_report_transition(*, report: AnnualReport, to: str, by, comment: str 
         extra = {"staff_comments": comment, "reviewed_at": now, "reviewed_by": by}
     elif to == R.ACCEPTED:
         if result not in AnnualReport.Result.values:
-            raise DomainError(_("Choose a result: Qualified, Basically qualified or Unqualified."), code="result_required")
+            raise DomainError(
+                _("Choose a result: Qualified, Basically qualified or Unqualified."), code="result_required"
+            )
         extra = {"result": result, "staff_comments": comment, "reviewed_at": now, "reviewed_by": by}
 
     def history(locked, old, new):
-        AnnualReportStatusChange.objects.create(report=locked, from_status=old, to_status=new, comment=comment,
-                                                changed_by=by)
+        AnnualReportStatusChange.objects.create(
+            report=locked, from_status=old, to_status=new, comment=comment, changed_by=by
+        )
 
     with transaction.atomic():
         locked = transition(report, to=to, pipeline=REPORT_PIPELINE, history=history, extra_updates=extra)
         if to in (R.RETURNED, R.ACCEPTED):
             _notify_owners(
                 report.organization,
-                title=_("Annual report %(year)s: %(status)s") % {
-                    "year": report.campaign.year, "status": dict(R.choices)[to]},
-                body=comment, url=reverse("organizations:report", args=[report.pk]),
+                title=_("Annual report %(year)s: %(status)s")
+                % {"year": report.campaign.year, "status": dict(R.choices)[to]},
+                body=comment,
+                url=reverse("organizations:report", args=[report.pk]),
             )
     return locked
 
@@ -543,15 +669,16 @@ def annual_reminders_send(*, today: date | None = None) -> int:
             continue
         occasion = min(due)
         reports = campaign.reports.filter(
-            status__in=[R.DRAFT, R.RETURNED], organization__status__in=[S.VERIFIED, S.ABNORMAL],
+            status__in=[R.DRAFT, R.RETURNED],
+            organization__status__in=[S.VERIFIED, S.ABNORMAL],
         ).select_related("organization")
         owners = _owners_by_organization([r.organization_id for r in reports])
         for report in reports:
             ok = reminder_send_once(
                 key=f"annual:{campaign.pk}:{report.organization_id}:d{occasion}",
                 users=owners.get(report.organization_id, []),
-                title=_("%(org)s: the annual report for %(year)s is due on %(deadline)s") % {
-                    "org": report.organization.name, "year": campaign.year, "deadline": campaign.deadline},
+                title=_("%(org)s: the annual report for %(year)s is due on %(deadline)s")
+                % {"org": report.organization.name, "year": campaign.year, "deadline": campaign.deadline},
                 body=_("%(n)d working day(s) left.") % {"n": remaining},
                 url=reverse("organizations:report", args=[report.pk]),
             )
@@ -576,12 +703,16 @@ def abnormal_list_draw_up(*, today: date | None = None) -> int:
     listed = 0
     for campaign in InspectionCampaign.objects.filter(deadline__lt=today):
         # never submitted = still a draft; a returned report was filed and is being corrected
-        reports = campaign.reports.filter(status=R.DRAFT, organization__status=S.VERIFIED).select_related("organization")
+        reports = campaign.reports.filter(status=R.DRAFT, organization__status=S.VERIFIED).select_related(
+            "organization"
+        )
         for report in reports:
             organization_transition(
-                organization=report.organization, to=S.ABNORMAL, by=None,
-                reason=_("Did not file the annual report for %(year)s by %(deadline)s.") % {
-                    "year": campaign.year, "deadline": campaign.deadline},
+                organization=report.organization,
+                to=S.ABNORMAL,
+                by=None,
+                reason=_("Did not file the annual report for %(year)s by %(deadline)s.")
+                % {"year": campaign.year, "deadline": campaign.deadline},
             )
             listed += 1
         if campaign.abnormal_list_done_at is None:
@@ -590,6 +721,7 @@ def abnormal_list_draw_up(*, today: date | None = None) -> int:
 
 
 # ---------------------------------------------------------------- grading ----
+
 
 def grading_eligibility(organization: Organization, *, today: date | None = None) -> list[str]:
     """Why this organization may not apply for a grade (empty when it may)."""
@@ -601,9 +733,12 @@ def grading_eligibility(organization: Organization, *, today: date | None = None
         problems.append(_("It is not a verified organization."))
     if not organization.registration_date or _add_years(organization.registration_date, 2) > today:
         problems.append(_("It has not been registered for two full years."))
-    last = AnnualReport.objects.filter(
-        organization=organization, status=R.ACCEPTED
-    ).order_by("-campaign__year").values_list("result", flat=True).first()
+    last = (
+        AnnualReport.objects.filter(organization=organization, status=R.ACCEPTED)
+        .order_by("-campaign__year")
+        .values_list("result", flat=True)
+        .first()
+    )
     if last == AnnualReport.Result.UNQUALIFIED:
         problems.append(_("Its last annual inspection was Unqualified."))
     return problems
@@ -617,14 +752,23 @@ def grading_apply(*, organization: Organization, by, year: int | None = None) ->
     year = year or timezone.localdate().year
     problems = grading_eligibility(organization)
     if problems:
-        raise DomainError(_("Not eligible for grading: %(why)s") % {"why": " ".join(problems)}, code="not_eligible",
-                          details={"problems": problems})
+        raise DomainError(
+            _("Not eligible for grading: %(why)s") % {"why": " ".join(problems)},
+            code="not_eligible",
+            details={"problems": problems},
+        )
     existing = GradingEvaluation.objects.filter(organization=organization, year=year).first()
     if existing is not None and existing.status == GradingEvaluation.Status.WITHDRAWN:
-        return grading_transition(evaluation=existing, to=GradingEvaluation.Status.APPLIED, by=by,
-                                  extra={"applied_by": by, "applied_at": timezone.now()})
+        return grading_transition(
+            evaluation=existing,
+            to=GradingEvaluation.Status.APPLIED,
+            by=by,
+            extra={"applied_by": by, "applied_at": timezone.now()},
+        )
     if existing is not None:
-        raise DomainError(_("This organization has already applied for %(year)s.") % {"year": year}, code="duplicate")
+        raise DomainError(
+            _("This organization has already applied for %(year)s.") % {"year": year}, code="duplicate"
+        )
     return GradingEvaluation.objects.create(organization=organization, year=year, applied_by=by)
 
 
@@ -652,24 +796,32 @@ def grading_thresholds_set(*, year: int, by, min_scores: dict) -> list[GradingTh
         except Exception:
             raise DomainError(_("Every grade needs a minimum score."), code="threshold_missing") from None
         if not 0 <= value <= 1000:
-            raise DomainError(_("The minimum score of %(grade)s must be between 0 and 1000.") % {"grade": grade},
-                              code="threshold_range")
+            raise DomainError(
+                _("The minimum score of %(grade)s must be between 0 and 1000.") % {"grade": grade},
+                code="threshold_range",
+            )
         values.append((grade, value))
     for (higher, high), (lower, low) in zip(values, values[1:], strict=False):
         if low >= high:
-            raise DomainError(_("%(lower)s must need a lower score than %(higher)s.") % {"lower": lower, "higher": higher},
-                              code="threshold_order")
+            raise DomainError(
+                _("%(lower)s must need a lower score than %(higher)s.") % {"lower": lower, "higher": higher},
+                code="threshold_order",
+            )
     out = []
     for grade, value in values:
-        threshold, _created = GradingThreshold.objects.update_or_create(year=year, grade=grade,
-                                                                          defaults={"min_score": value})
+        threshold, _created = GradingThreshold.objects.update_or_create(
+            year=year, grade=grade, defaults={"min_score": value}
+        )
         out.append(threshold)
     return out
 
 
 GRADING_PIPELINE = {
-    GradingEvaluation.Status.APPLIED: {GradingEvaluation.Status.GRADED, GradingEvaluation.Status.NOT_GRADED,
-                                       GradingEvaluation.Status.WITHDRAWN},
+    GradingEvaluation.Status.APPLIED: {
+        GradingEvaluation.Status.GRADED,
+        GradingEvaluation.Status.NOT_GRADED,
+        GradingEvaluation.Status.WITHDRAWN,
+    },
     # an owner who withdrew may apply again for the same year
     GradingEvaluation.Status.WITHDRAWN: {GradingEvaluation.Status.APPLIED},
 }
@@ -678,14 +830,18 @@ GRADING_PIPELINE = {
 def grade_for_total(year: int, total: Decimal) -> str:
     thresholds = list(GradingThreshold.objects.filter(year=year).order_by("-min_score"))
     if not thresholds:
-        raise DomainError(_("No grade thresholds are configured for %(year)s.") % {"year": year}, code="no_thresholds")
+        raise DomainError(
+            _("No grade thresholds are configured for %(year)s.") % {"year": year}, code="no_thresholds"
+        )
     for t in thresholds:
         if total >= t.min_score:
             return t.grade
     return ""
 
 
-def grading_transition(*, evaluation: GradingEvaluation, to: str, by, extra: dict | None = None) -> GradingEvaluation:
+def grading_transition(
+    *, evaluation: GradingEvaluation, to: str, by, extra: dict | None = None
+) -> GradingEvaluation:
     """The one status change of a grading evaluation (history kept by simple-history)."""
     return transition(evaluation, to=to, pipeline=GRADING_PIPELINE, extra_updates=extra)
 
@@ -697,7 +853,9 @@ def grading_score(*, evaluation: GradingEvaluation, by, scores: dict) -> Grading
     TransitionError (already scored)."""
     _require_staff(by)
     if evaluation.status != GradingEvaluation.Status.APPLIED:
-        raise TransitionError(_("This evaluation has already been decided."), details={"from": evaluation.status})
+        raise TransitionError(
+            _("This evaluation has already been decided."), details={"from": evaluation.status}
+        )
     values = {}
     for key, top in GradingEvaluation.MAX_SCORES.items():
         try:
@@ -706,8 +864,9 @@ def grading_score(*, evaluation: GradingEvaluation, by, scores: dict) -> Grading
             raise DomainError(_("Every indicator needs a score."), code="score_missing") from None
         if not 0 <= value <= top:
             label = GradingEvaluation._meta.get_field(key).verbose_name
-            raise DomainError(_("%(what)s must be between 0 and %(top)d.") % {"what": label, "top": top},
-                              code="score_range")
+            raise DomainError(
+                _("%(what)s must be between 0 and %(top)d.") % {"what": label, "top": top}, code="score_range"
+            )
         values[key] = value
     total = sum(values.values())
     grade = grade_for_total(evaluation.year, total)
@@ -717,8 +876,14 @@ def grading_score(*, evaluation: GradingEvaluation, by, scores: dict) -> Grading
         evaluation=evaluation,
         to=GradingEvaluation.Status.GRADED if grade else GradingEvaluation.Status.NOT_GRADED,
         by=by,
-        extra={**values, "total": total, "grade": grade, "valid_until": valid_until, "scored_by": by,
-               "scored_at": timezone.now()},
+        extra={
+            **values,
+            "total": total,
+            "grade": grade,
+            "valid_until": valid_until,
+            "scored_by": by,
+            "scored_at": timezone.now(),
+        },
     )
     if grade:
         org = Organization.objects.select_for_update().get(pk=evaluation.organization_id)
@@ -728,8 +893,8 @@ def grading_score(*, evaluation: GradingEvaluation, by, scores: dict) -> Grading
         org.save(update_fields=["grade", "grade_valid_until"])
     _notify_owners(
         evaluation.organization,
-        title=_("Grading evaluation %(year)s: %(result)s") % {
-            "year": evaluation.year, "result": grade or _("below every grade")},
+        title=_("Grading evaluation %(year)s: %(result)s")
+        % {"year": evaluation.year, "result": grade or _("below every grade")},
         body=_("Total score: %(total)s / 1000") % {"total": total},
         url=reverse("organizations:manage", args=[evaluation.organization_id]),
     )
@@ -741,19 +906,25 @@ def grade_expiry_reminders_send(*, today: date | None = None, days: int = 90) ->
     from datetime import timedelta
 
     today = today or timezone.localdate()
-    orgs = list(Organization.objects.filter(
-        grade__gt="", grade_valid_until__gte=today, grade_valid_until__lte=today + timedelta(days=days),
-        status__in=[S.VERIFIED, S.ABNORMAL],
-    ).only("pk", "name", "grade", "grade_valid_until"))
+    orgs = list(
+        Organization.objects.filter(
+            grade__gt="",
+            grade_valid_until__gte=today,
+            grade_valid_until__lte=today + timedelta(days=days),
+            status__in=[S.VERIFIED, S.ABNORMAL],
+        ).only("pk", "name", "grade", "grade_valid_until")
+    )
     owners = _owners_by_organization([o.pk for o in orgs])
     sent = 0
     for org in orgs:
-        sent += int(reminder_send_once(
-            key=f"grade:{org.pk}:{org.grade_valid_until:%Y%m%d}:d{days}",
-            users=owners.get(org.pk, []),
-            title=_("%(org)s: your %(grade)s grade expires on %(date)s") % {
-                "org": org.name, "grade": org.grade, "date": org.grade_valid_until},
-            body=_("Apply for a new grading evaluation in time."),
-            url=reverse("organizations:manage", args=[org.pk]),
-        ))
+        sent += int(
+            reminder_send_once(
+                key=f"grade:{org.pk}:{org.grade_valid_until:%Y%m%d}:d{days}",
+                users=owners.get(org.pk, []),
+                title=_("%(org)s: your %(grade)s grade expires on %(date)s")
+                % {"org": org.name, "grade": org.grade, "date": org.grade_valid_until},
+                body=_("Apply for a new grading evaluation in time."),
+                url=reverse("organizations:manage", args=[org.pk]),
+            )
+        )
     return sent

@@ -68,24 +68,44 @@ def _error(request, exc) -> None:
 
 # ------------------------------------------------------------------ public ----
 
+
 def directory(request):
     flt = OrganizationDirectoryFilter(request.GET or None, queryset=selectors.directory_queryset())
     # a filter with a bad value is left out (and named above the list); the others still apply
     qs = flt.qs
-    errors = [(flt.form.fields[name].label, msgs) for name, msgs in flt.errors.items()] if flt.is_bound else []
+    errors = (
+        [(flt.form.fields[name].label, msgs) for name, msgs in flt.errors.items()] if flt.is_bound else []
+    )
     page = CachedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # The filter bar is rendered from plain lists: Django's template-based select widgets
     # cost a third of the page's time.
-    return render(request, "organizations/directory.html", {
-        "page_obj": page, "current": request.GET, "errors": errors,
-        "types": Organization.Type.choices, "grades": Organization.Grade.choices,
-        "streets": flt.filters["street"].queryset.values_list("pk", "name"),
-        "areas": flt.filters["service_area"].queryset.values_list("code", "name"),
-    })
+    return render(
+        request,
+        "organizations/directory.html",
+        {
+            "page_obj": page,
+            "current": request.GET,
+            "errors": errors,
+            "types": Organization.Type.choices,
+            "grades": Organization.Grade.choices,
+            "streets": flt.filters["street"].queryset.values_list("pk", "name"),
+            "areas": flt.filters["service_area"].queryset.values_list("code", "name"),
+        },
+    )
 
 
-EXPORT_HEADER = ["name", "short name", "type", "credit code / filing number", "street", "registration date",
-                 "legal representative", "grade", "grade valid until", "service areas"]
+EXPORT_HEADER = [
+    "name",
+    "short name",
+    "type",
+    "credit code / filing number",
+    "street",
+    "registration date",
+    "legal representative",
+    "grade",
+    "grade valid until",
+    "service areas",
+]
 
 
 def directory_export(request):
@@ -95,16 +115,35 @@ def directory_export(request):
 
     def rows():
         for chunk_start in range(0, 10**9, 2000):
-            chunk = list(qs[chunk_start:chunk_start + 2000])
+            chunk = list(qs[chunk_start : chunk_start + 2000])
             if not chunk:
                 return
             for o in chunk:
-                yield [o.name, o.short_name, str(types.get(o.org_type, "")), o.identifier,
-                       o.street.name if o.street else "", o.registration_date, o.legal_representative, o.grade,
-                       o.grade_valid_until, "、".join(a.name for a in o.service_areas.all())]
+                yield [
+                    o.name,
+                    o.short_name,
+                    str(types.get(o.org_type, "")),
+                    o.identifier,
+                    o.street.name if o.street else "",
+                    o.registration_date,
+                    o.legal_representative,
+                    o.grade,
+                    o.grade_valid_until,
+                    "、".join(a.name for a in o.service_areas.all()),
+                ]
 
-    header = [_("Name"), _("Short name"), _("Type"), _("Credit code / filing number"), _("Street / town"),
-              _("Registration date"), _("Legal representative"), _("Grade"), _("Grade valid until"), _("Service areas")]
+    header = [
+        _("Name"),
+        _("Short name"),
+        _("Type"),
+        _("Credit code / filing number"),
+        _("Street / town"),
+        _("Registration date"),
+        _("Legal representative"),
+        _("Grade"),
+        _("Grade valid until"),
+        _("Service areas"),
+    ]
     return xlsx_response(_("social-organization-directory") + ".xlsx", header, rows(), sheet=_("Directory"))
 
 
@@ -113,8 +152,11 @@ def detail(request, pk: int):
         organization = selectors.directory_detail(pk)
     except Organization.DoesNotExist:
         raise Http404 from None
-    return render(request, "organizations/detail.html", {"org": organization,
-                                                         "may_manage": selectors.user_may_see_private(request.user, pk)})
+    return render(
+        request,
+        "organizations/detail.html",
+        {"org": organization, "may_manage": selectors.user_may_see_private(request.user, pk)},
+    )
 
 
 def abnormal(request):
@@ -124,14 +166,21 @@ def abnormal(request):
 
 # ------------------------------------------------------------------ organization accounts ----
 
+
 @login_required
 def mine(request):
     memberships = selectors.memberships_of_user(request.user)
     my_requests = JoinRequest.objects.filter(user=request.user).select_related("organization")[:20]
-    return render(request, "organizations/mine.html", {
-        "memberships": memberships, "join_form": JoinForm(), "my_requests": my_requests,
-        "may_register": request.user.is_organization_account or request.user.is_center_staff,
-    })
+    return render(
+        request,
+        "organizations/mine.html",
+        {
+            "memberships": memberships,
+            "join_form": JoinForm(),
+            "my_requests": my_requests,
+            "may_register": request.user.is_organization_account or request.user.is_center_staff,
+        },
+    )
 
 
 @login_required
@@ -142,13 +191,18 @@ def create(request):
     if request.method == "POST" and form.is_valid():
         try:
             data = {k: form.cleaned_data[k] for k in services.PROFILE_FIELDS}
-            org = services.organization_create(user=request.user, data=data,
-                                               service_areas=form.cleaned_data["service_areas"],
-                                               certificate=form.cleaned_data.get("certificate"))
+            org = services.organization_create(
+                user=request.user,
+                data=data,
+                service_areas=form.cleaned_data["service_areas"],
+                certificate=form.cleaned_data.get("certificate"),
+            )
         except (DomainError, ValidationError) as exc:
             _error(request, exc)
         else:
-            messages.success(request, _("Registered. The center will check your certificate and verify the organization."))
+            messages.success(
+                request, _("Registered. The center will check your certificate and verify the organization.")
+            )
             return redirect("organizations:manage", org.pk)
     return render(request, "organizations/form.html", {"form": form, "title": _("Register an organization")})
 
@@ -159,8 +213,11 @@ def join(request):
     form = JoinForm(request.POST)
     if form.is_valid():
         try:
-            services.join_request_create(user=request.user, credit_code=form.cleaned_data["credit_code"],
-                                         message=form.cleaned_data["message"])
+            services.join_request_create(
+                user=request.user,
+                credit_code=form.cleaned_data["credit_code"],
+                message=form.cleaned_data["message"],
+            )
             messages.success(request, _("Your request was sent to the organization's owners."))
         except DomainError as exc:
             _error(request, exc)
@@ -175,15 +232,32 @@ def _staff_actions(org: Organization) -> list[tuple[str, str, str]]:
     S = Organization.Status
     out = []
     if org.status == S.PENDING:
-        out.append(("refuse", _("Refuse the registration"), _("Refuse the registration of %(org)s?") % {"org": org.name}))
+        out.append(
+            (
+                "refuse",
+                _("Refuse the registration"),
+                _("Refuse the registration of %(org)s?") % {"org": org.name},
+            )
+        )
     if org.status == S.VERIFIED:
-        out.append(("abnormal", _("Put on the abnormal list"),
-                    _("Put %(org)s on the public abnormal list?") % {"org": org.name}))
+        out.append(
+            (
+                "abnormal",
+                _("Put on the abnormal list"),
+                _("Put %(org)s on the public abnormal list?") % {"org": org.name},
+            )
+        )
     if org.status == S.ABNORMAL:
         out.append(("unlist", _("Remove from the abnormal list"), ""))
     if org.status in (S.VERIFIED, S.ABNORMAL):
-        out.append(("deregister", _("Deregister"),
-                    _("Deregister %(org)s? It leaves the public directory and this cannot be undone.") % {"org": org.name}))
+        out.append(
+            (
+                "deregister",
+                _("Deregister"),
+                _("Deregister %(org)s? It leaves the public directory and this cannot be undone.")
+                % {"org": org.name},
+            )
+        )
     return out
 
 
@@ -191,17 +265,21 @@ def _staff_actions(org: Organization) -> list[tuple[str, str, str]]:
 def manage(request, pk: int):
     org = _private(request, pk)
     user = request.user
-    return render(request, "organizations/manage.html", {
-        "org": org,
-        "is_owner": selectors.user_is_member(user, pk, owner_only=True),
-        "is_staff": user.is_center_staff,
-        "history": selectors.status_history(pk)[:50],
-        "reports": selectors.reports_of_organization(pk),
-        "evaluations": GradingEvaluation.objects.filter(organization_id=pk),
-        "eligibility": services.grading_eligibility(org),
-        "staff_actions": _staff_actions(org) if user.is_center_staff else [],
-        "changes": selectors.profile_changes(pk) if user.is_center_staff else [],
-    })
+    return render(
+        request,
+        "organizations/manage.html",
+        {
+            "org": org,
+            "is_owner": selectors.user_is_member(user, pk, owner_only=True),
+            "is_staff": user.is_center_staff,
+            "history": selectors.status_history(pk)[:50],
+            "reports": selectors.reports_of_organization(pk),
+            "evaluations": GradingEvaluation.objects.filter(organization_id=pk),
+            "eligibility": services.grading_eligibility(org),
+            "staff_actions": _staff_actions(org) if user.is_center_staff else [],
+            "changes": selectors.profile_changes(pk) if user.is_center_staff else [],
+        },
+    )
 
 
 @login_required
@@ -209,21 +287,30 @@ def edit(request, pk: int):
     org = _private(request, pk)
     if not selectors.user_may_manage(request.user, pk):
         raise PermissionDenied
-    lock = org.status != Organization.Status.PENDING and org.status != Organization.Status.REFUSED \
+    lock = (
+        org.status != Organization.Status.PENDING
+        and org.status != Organization.Status.REFUSED
         and not request.user.is_center_staff
+    )
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=org, lock_identity=lock)
     if request.method == "POST" and form.is_valid():
         try:
             data = {k: form.cleaned_data[k] for k in services.PROFILE_FIELDS}
-            services.organization_update(organization=org, user=request.user, data=data,
-                                         service_areas=form.cleaned_data["service_areas"],
-                                         certificate=form.cleaned_data.get("certificate"))
+            services.organization_update(
+                organization=org,
+                user=request.user,
+                data=data,
+                service_areas=form.cleaned_data["service_areas"],
+                certificate=form.cleaned_data.get("certificate"),
+            )
         except (DomainError, ValidationError) as exc:
             _error(request, exc)
         else:
             messages.success(request, _("Profile saved."))
             return redirect("organizations:manage", pk)
-    return render(request, "organizations/form.html", {"form": form, "org": org, "title": _("Edit the profile")})
+    return render(
+        request, "organizations/form.html", {"form": form, "org": org, "title": _("Edit the profile")}
+    )
 
 
 @login_required
@@ -248,29 +335,44 @@ def members(request, pk: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.membership_invite(organization=org, by=request.user, identifier=form.cleaned_data["identifier"],
-                                           role=form.cleaned_data["role"])
+                services.membership_invite(
+                    organization=org,
+                    by=request.user,
+                    identifier=form.cleaned_data["identifier"],
+                    role=form.cleaned_data["role"],
+                )
                 messages.success(request, _("Member added."))
                 return redirect("organizations:members", pk)
             except DomainError as exc:
                 _error(request, exc)
-    return render(request, "organizations/members.html", {
-        "org": org, "members": selectors.member_list(pk), "is_owner": is_owner, "form": form,
-        "join_requests": selectors.join_requests_pending(pk) if is_owner else [],
-        "roles": Membership.Role.choices,
-    })
+    return render(
+        request,
+        "organizations/members.html",
+        {
+            "org": org,
+            "members": selectors.member_list(pk),
+            "is_owner": is_owner,
+            "form": form,
+            "join_requests": selectors.join_requests_pending(pk) if is_owner else [],
+            "roles": Membership.Role.choices,
+        },
+    )
 
 
 @login_required
 @require_POST
 def member_action(request, pk: int, membership_id: int):
     org = _private(request, pk)
-    membership = get_object_or_404(Membership.objects.select_related("organization"), pk=membership_id, organization=org)
+    membership = get_object_or_404(
+        Membership.objects.select_related("organization"), pk=membership_id, organization=org
+    )
     try:
         if request.POST.get("action") == "remove":
             services.membership_remove(membership=membership, by=request.user)
         else:
-            services.membership_set_role(membership=membership, by=request.user, role=request.POST.get("role", ""))
+            services.membership_set_role(
+                membership=membership, by=request.user, role=request.POST.get("role", "")
+            )
         messages.success(request, _("Saved."))
     except DomainError as exc:
         _error(request, exc)
@@ -281,9 +383,13 @@ def member_action(request, pk: int, membership_id: int):
 @require_POST
 def join_request_decide(request, pk: int, request_id: int):
     org = _private(request, pk)
-    req = get_object_or_404(JoinRequest.objects.select_related("organization", "user"), pk=request_id, organization=org)
+    req = get_object_or_404(
+        JoinRequest.objects.select_related("organization", "user"), pk=request_id, organization=org
+    )
     try:
-        services.join_request_decide(join_request=req, by=request.user, approve=request.POST.get("approve") == "1")
+        services.join_request_decide(
+            join_request=req, by=request.user, approve=request.POST.get("approve") == "1"
+        )
         messages.success(request, _("Saved."))
     except DomainError as exc:
         _error(request, exc)
@@ -298,15 +404,22 @@ def report(request, pk: int):
     is_owner = selectors.user_is_member(request.user, rep.organization_id, owner_only=True)
     editable = is_owner and rep.status in (AnnualReport.Status.DRAFT, AnnualReport.Status.RETURNED)
     previous = services.previous_result(rep)
-    form = AnnualReportForm(request.POST or None, request.FILES or None, instance=rep,
-                            previous_result=previous) if editable else None
+    form = (
+        AnnualReportForm(request.POST or None, request.FILES or None, instance=rep, previous_result=previous)
+        if editable
+        else None
+    )
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.annual_report_update(report=rep, by=request.user, data=form.cleaned_data,
-                                              files={k: request.FILES.get(k) for k in services.REPORT_FILES})
+                services.annual_report_update(
+                    report=rep,
+                    by=request.user,
+                    data=form.cleaned_data,
+                    files={k: request.FILES.get(k) for k in services.REPORT_FILES},
+                )
                 rep.refresh_from_db()
                 if "submit" in request.POST:
                     services.annual_report_submit(report=rep, by=request.user)
@@ -316,13 +429,19 @@ def report(request, pk: int):
                 return redirect("organizations:report", pk)
             except (DomainError, ValidationError) as exc:
                 _error(request, exc)
-    return render(request, "organizations/report.html", {
-        "report": rep, "form": form, "is_staff": request.user.is_center_staff,
-        "review_form": ReportReviewForm() if request.user.is_center_staff else None,
-        "missing": services.annual_report_missing(rep) if editable else [],
-        "previous_result": previous,
-        "history": rep.status_changes.select_related("changed_by"),
-    })
+    return render(
+        request,
+        "organizations/report.html",
+        {
+            "report": rep,
+            "form": form,
+            "is_staff": request.user.is_center_staff,
+            "review_form": ReportReviewForm() if request.user.is_center_staff else None,
+            "missing": services.annual_report_missing(rep) if editable else [],
+            "previous_result": previous,
+            "history": rep.status_changes.select_related("changed_by"),
+        },
+    )
 
 
 @login_required
@@ -341,8 +460,9 @@ def grading_apply(request, pk: int):
 @require_POST
 def grading_withdraw(request, pk: int, evaluation_id: int):
     org = _private(request, pk)
-    evaluation = get_object_or_404(GradingEvaluation.objects.select_related("organization"), pk=evaluation_id,
-                                   organization=org)
+    evaluation = get_object_or_404(
+        GradingEvaluation.objects.select_related("organization"), pk=evaluation_id, organization=org
+    )
     try:
         services.grading_withdraw(evaluation=evaluation, by=request.user)
         messages.success(request, _("Application withdrawn."))
@@ -353,21 +473,31 @@ def grading_withdraw(request, pk: int, evaluation_id: int):
 
 # ------------------------------------------------------------------ staff ----
 
+
 @login_required
 def verify_queue(request):
     _staff_only(request)
     page = Paginator(selectors.pending_verification(), PAGE_SIZE).get_page(request.GET.get("page"))
-    joins = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).select_related("user", "organization")[:50]
+    joins = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).select_related(
+        "user", "organization"
+    )[:50]
     return render(request, "organizations/verify_queue.html", {"page_obj": page, "join_requests": joins})
 
 
 STAFF_ACTIONS = {
     "verify": lambda org, user, reason: services.organization_verify(organization=org, by=user),
-    "refuse": lambda org, user, reason: services.organization_refuse(organization=org, by=user, reason=reason),
-    "abnormal": lambda org, user, reason: services.organization_mark_abnormal(organization=org, by=user, reason=reason),
-    "unlist": lambda org, user, reason: services.organization_remove_from_abnormal_list(organization=org, by=user,
-                                                                                        reason=reason),
-    "deregister": lambda org, user, reason: services.organization_deregister(organization=org, by=user, reason=reason),
+    "refuse": lambda org, user, reason: services.organization_refuse(
+        organization=org, by=user, reason=reason
+    ),
+    "abnormal": lambda org, user, reason: services.organization_mark_abnormal(
+        organization=org, by=user, reason=reason
+    ),
+    "unlist": lambda org, user, reason: services.organization_remove_from_abnormal_list(
+        organization=org, by=user, reason=reason
+    ),
+    "deregister": lambda org, user, reason: services.organization_deregister(
+        organization=org, by=user, reason=reason
+    ),
 }
 
 
@@ -385,7 +515,9 @@ def status_action(request, pk: int):
     except DomainError as exc:
         _error(request, exc)
     nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(nxt)
     return redirect("organizations:manage", pk)
 
@@ -397,11 +529,15 @@ def campaigns(request):
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_create(by=request.user, **form.cleaned_data)
-            messages.success(request, _("Campaign opened; %(n)d organizations enrolled.") % {"n": campaign.reports.count()})
+            messages.success(
+                request, _("Campaign opened; %(n)d organizations enrolled.") % {"n": campaign.reports.count()}
+            )
             return redirect("organizations:campaign", campaign.pk)
         except DomainError as exc:
             _error(request, exc)
-    return render(request, "organizations/campaigns.html", {"campaigns": selectors.campaign_list(), "form": form})
+    return render(
+        request, "organizations/campaigns.html", {"campaigns": selectors.campaign_list(), "form": form}
+    )
 
 
 @login_required
@@ -410,21 +546,48 @@ def campaign(request, pk: int):
     camp = get_object_or_404(InspectionCampaign, pk=pk)
     progress = selectors.campaign_progress(camp)
     status = request.GET.get("status", AnnualReport.Status.SUBMITTED)
-    reports = AnnualReport.objects.filter(campaign=camp, status=status).select_related(
-        "organization", "organization__street").order_by("organization__name")
+    reports = (
+        AnnualReport.objects.filter(campaign=camp, status=status)
+        .select_related("organization", "organization__street")
+        .order_by("organization__name")
+    )
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    return render(request, "organizations/campaign.html", {
-        "campaign": camp, "progress": progress, "page_obj": page, "status": status,
-        "statuses": AnnualReport.Status.choices,
-    })
+    return render(
+        request,
+        "organizations/campaign.html",
+        {
+            "campaign": camp,
+            "progress": progress,
+            "page_obj": page,
+            "status": status,
+            "statuses": AnnualReport.Status.choices,
+        },
+    )
 
 
-PROGRESS_KEYS = ["enrolled", "draft", "submitted", "returned", "accepted", "qualified", "basically", "unqualified"]
+PROGRESS_KEYS = [
+    "enrolled",
+    "draft",
+    "submitted",
+    "returned",
+    "accepted",
+    "qualified",
+    "basically",
+    "unqualified",
+]
 
 
 def _progress_header():
-    return [_("Enrolled"), _("Not filed"), pgettext("annual report", "Submitted"), pgettext("annual report", "Returned"), _("Accepted"), _("Qualified"),
-            _("Basically qualified"), _("Unqualified")]
+    return [
+        _("Enrolled"),
+        _("Not filed"),
+        pgettext("annual report", "Submitted"),
+        pgettext("annual report", "Returned"),
+        _("Accepted"),
+        _("Qualified"),
+        _("Basically qualified"),
+        _("Unqualified"),
+    ]
 
 
 @login_required
@@ -437,8 +600,12 @@ def campaign_export(request, pk: int):
     rows += [[], [_("By type")]]
     rows += [[r["label"], *[r[k] for k in PROGRESS_KEYS]] for r in progress["by_type"]]
     rows += [[], [_("Total"), *[progress["total"][k] for k in PROGRESS_KEYS]]]
-    return xlsx_response(_("annual-inspection-%(year)s") % {"year": camp.year} + ".xlsx",
-                         ["", *_progress_header()], rows, sheet=str(camp.year))
+    return xlsx_response(
+        _("annual-inspection-%(year)s") % {"year": camp.year} + ".xlsx",
+        ["", *_progress_header()],
+        rows,
+        sheet=str(camp.year),
+    )
 
 
 @login_required
@@ -451,7 +618,9 @@ def report_review(request, pk: int):
         data = form.cleaned_data
         try:
             if data["action"] == "accept":
-                services.annual_report_accept(report=rep, by=request.user, result=data["result"], comment=data["comment"])
+                services.annual_report_accept(
+                    report=rep, by=request.user, result=data["result"], comment=data["comment"]
+                )
             else:
                 services.annual_report_return(report=rep, by=request.user, comment=data["comment"])
             messages.success(request, _("Saved."))
@@ -464,20 +633,31 @@ def report_review(request, pk: int):
 def grading(request):
     _staff_only(request)
     thresholds = selectors.thresholds_by_year()
-    form = GradingThresholdForm(request.POST or None, initial_scores=thresholds[0]["scores"] if thresholds else None)
+    form = GradingThresholdForm(
+        request.POST or None, initial_scores=thresholds[0]["scores"] if thresholds else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.grading_thresholds_set(year=form.cleaned_data["year"], by=request.user,
-                                            min_scores=form.min_scores())
-            messages.success(request, _("Thresholds for %(year)s saved.") % {"year": form.cleaned_data["year"]})
+            services.grading_thresholds_set(
+                year=form.cleaned_data["year"], by=request.user, min_scores=form.min_scores()
+            )
+            messages.success(
+                request, _("Thresholds for %(year)s saved.") % {"year": form.cleaned_data["year"]}
+            )
             return redirect("organizations:grading")
         except DomainError as exc:
             _error(request, exc)
-    return render(request, "organizations/grading.html", {
-        "to_score": selectors.evaluations_to_score(),
-        "recent": selectors.evaluation_list().exclude(status=GradingEvaluation.Status.APPLIED)[:50],
-        "thresholds": thresholds, "grades": ["5A", "4A", "3A", "2A", "1A"], "threshold_form": form,
-    })
+    return render(
+        request,
+        "organizations/grading.html",
+        {
+            "to_score": selectors.evaluations_to_score(),
+            "recent": selectors.evaluation_list().exclude(status=GradingEvaluation.Status.APPLIED)[:50],
+            "thresholds": thresholds,
+            "grades": ["5A", "4A", "3A", "2A", "1A"],
+            "threshold_form": form,
+        },
+    )
 
 
 @login_required
@@ -492,11 +672,18 @@ def grading_score(request, pk: int):
             return redirect("organizations:grading")
         except DomainError as exc:
             _error(request, exc)
-    return render(request, "organizations/form.html", {
-        "form": form, "org": evaluation.organization, "evaluation": evaluation,
-        "thresholds_set": GradingThreshold.objects.filter(year=evaluation.year).exists(),
-        "title": _("Grading evaluation %(year)s: %(org)s") % {
-            "year": evaluation.year, "org": evaluation.organization.name}})
+    return render(
+        request,
+        "organizations/form.html",
+        {
+            "form": form,
+            "org": evaluation.organization,
+            "evaluation": evaluation,
+            "thresholds_set": GradingThreshold.objects.filter(year=evaluation.year).exists(),
+            "title": _("Grading evaluation %(year)s: %(org)s")
+            % {"year": evaluation.year, "org": evaluation.organization.name},
+        },
+    )
 
 
 @login_required
@@ -509,11 +696,17 @@ def import_upload(request):
             return redirect("organizations:import_batch", batch.pk)
         except (DomainError, ValidationError) as exc:
             _error(request, exc)
-    return render(request, "organizations/import_upload.html", {
-        "form": form, "batches": ImportBatch.objects.only("id", "file_name", "created_at", "status", "total_rows",
-                                                          "imported")[:10],
-        "columns": imports.COLUMN_HELP,
-    })
+    return render(
+        request,
+        "organizations/import_upload.html",
+        {
+            "form": form,
+            "batches": ImportBatch.objects.only(
+                "id", "file_name", "created_at", "status", "total_rows", "imported"
+            )[:10],
+            "columns": imports.COLUMN_HELP,
+        },
+    )
 
 
 @login_required
@@ -526,17 +719,28 @@ def import_batch(request, pk: int):
         except DomainError as exc:
             _error(request, exc)
         return redirect("organizations:import_batch", pk)
-    return render(request, "organizations/import_batch.html", {
-        "batch": batch, "good_sample": batch.good_rows[:20], "bad_rows": batch.bad_rows[:500],
-    })
+    return render(
+        request,
+        "organizations/import_batch.html",
+        {
+            "batch": batch,
+            "good_sample": batch.good_rows[:20],
+            "bad_rows": batch.bad_rows[:500],
+        },
+    )
 
 
 @login_required
 def import_progress(request, pk: int):
     _staff_only(request)
-    batch = get_object_or_404(ImportBatch.objects.only("processed", "total_rows", "status", "good_rows"), pk=pk)
-    return JsonResponse({
-        "done": imports.import_progress(batch), "total": len(batch.good_rows),
-        "finished": batch.status in (ImportBatch.Status.IMPORTED, ImportBatch.Status.FAILED),
-        "status": batch.status,
-    })
+    batch = get_object_or_404(
+        ImportBatch.objects.only("processed", "total_rows", "status", "good_rows"), pk=pk
+    )
+    return JsonResponse(
+        {
+            "done": imports.import_progress(batch),
+            "total": len(batch.good_rows),
+            "finished": batch.status in (ImportBatch.Status.IMPORTED, ImportBatch.Status.FAILED),
+            "status": batch.status,
+        }
+    )

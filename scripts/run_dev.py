@@ -19,13 +19,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
     args = parser.parse_args()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "center.settings.local")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "center.settings.local"),
+    }
     worker = subprocess.Popen(
         [str(BIN / "celery"), "-A", "center", "worker", "-B", "--pool", "solo", "--loglevel", "INFO"],
-        cwd=ROOT, env=env,
+        cwd=ROOT,
+        env=env,
     )
     print(f"Portal: http://127.0.0.1:{args.port}/  (Ctrl-C stops the server and the worker)", flush=True)
-    web = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{args.port}"], cwd=ROOT, env=env)
+    web = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{args.port}"], cwd=ROOT, env=env
+    )
     try:
         return web.wait()
     except KeyboardInterrupt:

@@ -12,7 +12,9 @@ PASSWORD = "pw-for-tests-123"
 class UserFactory:
     @staticmethod
     def make(username: str, *, role: str = "resident", password: str = PASSWORD, **fields) -> User:
-        user = User(username=username, role=role, email=fields.pop("email", f"{username}@example.cn"), **fields)
+        user = User(
+            username=username, role=role, email=fields.pop("email", f"{username}@example.cn"), **fields
+        )
         user.set_password(password)
         user.save()
         return user

@@ -73,8 +73,10 @@ class _RoundAdminForm(forms.ModelForm):
         if self.instance.pk and budget is not None:
             committed = round_committed(self.instance.pk)
             if budget < committed:
-                raise ValidationError(_("The budget cannot be lower than the %(c)s yuan already committed to awards.")
-                                      % {"c": f"{committed:,.2f}"})
+                raise ValidationError(
+                    _("The budget cannot be lower than the %(c)s yuan already committed to awards.")
+                    % {"c": f"{committed:,.2f}"}
+                )
         return budget
 
 
@@ -90,8 +92,10 @@ class _FundAdminForm(forms.ModelForm):
         if self.instance.pk and budget is not None:
             committed = fund_committed(self.instance.pk)
             if budget < committed:
-                raise ValidationError(_("The budget cannot be lower than the %(c)s yuan already committed to awards.")
-                                      % {"c": f"{committed:,.2f}"})
+                raise ValidationError(
+                    _("The budget cannot be lower than the %(c)s yuan already committed to awards.")
+                    % {"c": f"{committed:,.2f}"}
+                )
         return budget
 
 
@@ -114,20 +118,40 @@ class RoundAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Application)
 class ApplicationAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "organization", "round", "category", "status", "requested_amount", "award_amount"]
+    list_display = [
+        "title",
+        "organization",
+        "round",
+        "category",
+        "status",
+        "requested_amount",
+        "award_amount",
+    ]
     list_filter = ["status", "category", "round"]
     search_fields = ["title", "organization__name"]
     raw_id_fields = ["organization", "created_by"]
     inlines = [BudgetLineInline, InstallmentInline]
     # Status and money change through the services (pipeline, budget lock, history rows).
-    readonly_fields = ["status", "award_amount", "fund", "awarded_at", "submitted_at", "review_count", "review_score",
-                       "review_spread"]
+    readonly_fields = [
+        "status",
+        "award_amount",
+        "fund",
+        "awarded_at",
+        "submitted_at",
+        "review_count",
+        "review_score",
+        "review_spread",
+    ]
 
     def save_model(self, request, obj, form, change):
         if not change:
             return super().save_model(request, obj, form, change)
         # never write back the read-only columns from a copy loaded before a concurrent change
-        fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and f.name not in self.readonly_fields]
+        fields = [
+            f.name
+            for f in obj._meta.concrete_fields
+            if not f.primary_key and f.name not in self.readonly_fields
+        ]
         obj.save(update_fields=fields)
         return None
 
@@ -203,8 +227,13 @@ for _model, _fields, _filters in [
     (models.ReviewScore, ["review__application__title"], ["criterion__round"]),
     (models.SpendingLine, ["budget_line__item", "report__application__title"], ["report__kind"]),
 ]:
-    admin.site.register(_model, SimpleHistoryAdmin, search_fields=_fields, list_filter=_filters,
-                        raw_id_fields=[f.name for f in _model._meta.fields if f.many_to_one and f.name != "round"])
+    admin.site.register(
+        _model,
+        SimpleHistoryAdmin,
+        search_fields=_fields,
+        list_filter=_filters,
+        raw_id_fields=[f.name for f in _model._meta.fields if f.many_to_one and f.name != "round"],
+    )
 
 
 @admin.register(models.ApplicationStatusChange)

@@ -42,13 +42,24 @@ class VentureApplicationListApi(_Paginated):
 
         class Meta:
             model = Application
-            fields = ["id", "round", "organization", "category", "title", "status", "requested_amount", "award_amount",
-                      "submitted_at"]
+            fields = [
+                "id",
+                "round",
+                "organization",
+                "category",
+                "title",
+                "status",
+                "requested_amount",
+                "award_amount",
+                "submitted_at",
+            ]
 
     @extend_schema(responses=VentureApplicationListOutput(many=True))
     def get(self, request):
         org_ids = org_selectors.organization_ids_for_user(request.user)
-        qs = filters.VentureApplicationFilter(request.query_params, queryset=selectors.applications_for_organizations(org_ids)).qs
+        qs = filters.VentureApplicationFilter(
+            request.query_params, queryset=selectors.applications_for_organizations(org_ids)
+        ).qs
         return self.paginate(qs, self.VentureApplicationListOutput)
 
 
@@ -66,14 +77,35 @@ class VentureApplicationDetailApi(APIView):
 
         class Meta:
             model = Application
-            fields = ["id", "round", "organization", "category", "title", "summary", "need", "target_group",
-                      "activity_plan", "duration_months", "requested_amount", "co_funding", "expected_direct",
-                      "expected_indirect", "team", "status", "info_request", "screening_reason", "award_amount",
-                      "awarded_at", "budget_lines"]
+            fields = [
+                "id",
+                "round",
+                "organization",
+                "category",
+                "title",
+                "summary",
+                "need",
+                "target_group",
+                "activity_plan",
+                "duration_months",
+                "requested_amount",
+                "co_funding",
+                "expected_direct",
+                "expected_indirect",
+                "team",
+                "status",
+                "info_request",
+                "screening_reason",
+                "award_amount",
+                "awarded_at",
+                "budget_lines",
+            ]
 
     @extend_schema(responses=VentureApplicationDetailOutput)
     def get(self, request, pk: int):
-        app = get_object_or_404(Application.objects.select_related("organization").prefetch_related("budget_lines"), pk=pk)
+        app = get_object_or_404(
+            Application.objects.select_related("organization").prefetch_related("budget_lines"), pk=pk
+        )
         if not may_view_application(request.user, app):
             raise Http404
         return Response(self.VentureApplicationDetailOutput(app).data)
@@ -110,7 +142,9 @@ class VentureApplicationCreateApi(APIView):
         rnd = get_object_or_404(Round, pk=d.pop("round"))
         org = get_object_or_404(Organization, pk=d.pop("organization"))
         lines = [(b["item"], b["amount"]) for b in d.pop("budget_lines")]
-        app = services.application_create(round=rnd, organization=org, user=request.user, data=d, budget_lines=lines)
+        app = services.application_create(
+            round=rnd, organization=org, user=request.user, data=d, budget_lines=lines
+        )
         return Response({"id": app.pk, "status": app.status}, status=status.HTTP_201_CREATED)
 
 
@@ -169,7 +203,9 @@ class VentureReviewDetailApi(APIView):
         summary = serializers.CharField(source="application.summary")
         need = serializers.CharField(source="application.need")
         activity_plan = serializers.CharField(source="application.activity_plan")
-        requested_amount = serializers.DecimalField(source="application.requested_amount", max_digits=12, decimal_places=2)
+        requested_amount = serializers.DecimalField(
+            source="application.requested_amount", max_digits=12, decimal_places=2
+        )
         organization = serializers.SerializerMethodField()
         criteria = serializers.SerializerMethodField()
         scores = VentureScoreOutput(many=True)
@@ -180,14 +216,19 @@ class VentureReviewDetailApi(APIView):
             return Organization.objects.get(pk=obj.application.organization_id).name
 
         def get_criteria(self, obj) -> list[dict]:
-            return [{"id": c.pk, "name": c.name, "weight": c.weight}
-                    for c in Criterion.objects.filter(round_id=obj.application.round_id)]
+            return [
+                {"id": c.pk, "name": c.name, "weight": c.weight}
+                for c in Criterion.objects.filter(round_id=obj.application.round_id)
+            ]
 
     @extend_schema(responses=VentureReviewDetailOutput)
     def get(self, request, pk: int):
         review = get_object_or_404(
-            Review.objects.select_related("application", "application__round").prefetch_related(Prefetch("scores")),
-            pk=pk, reviewer=request.user,
+            Review.objects.select_related("application", "application__round").prefetch_related(
+                Prefetch("scores")
+            ),
+            pk=pk,
+            reviewer=request.user,
         )
         if review.status == Review.Status.CONFLICT:
             raise Http404
@@ -218,8 +259,13 @@ class VentureReviewSubmitApi(APIView):
         data = self.VentureReviewSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         scores = {s["criterion"]: (s["score"], s["comment"]) for s in data.validated_data["scores"]}
-        review = services.review_save(review=review, reviewer=request.user, scores=scores,
-                                      comment=data.validated_data["comment"], submit=data.validated_data["submit"])
+        review = services.review_save(
+            review=review,
+            reviewer=request.user,
+            scores=scores,
+            comment=data.validated_data["comment"],
+            submit=data.validated_data["submit"],
+        )
         return Response(self.VentureReviewSubmitOutput(review).data)
 
 

@@ -21,12 +21,23 @@ def _projects(user) -> bool:
     return is_projects_staff(user)
 
 
-registry.register_nav("ventures", registry.NavLink(_("Venture calls"), "ventures:round_list", lambda u: True, order=30))
-registry.register_nav("ventures_awarded",
-                      registry.NavLink(_("Funded projects"), "ventures:awarded_list", lambda u: True, order=31))
-registry.register_nav("ventures_mine", registry.NavLink(_("My applications"), "ventures:my_applications", _org_account, order=32))
-registry.register_nav("ventures_reviews", registry.NavLink(_("My reviews"), "ventures:my_reviews", _reviewer, order=33))
-registry.register_nav("ventures_manage", registry.NavLink(_("Ventures"), "ventures:manage", _projects, order=34))
+registry.register_nav(
+    "ventures", registry.NavLink(_("Venture calls"), "ventures:round_list", lambda u: True, order=30)
+)
+registry.register_nav(
+    "ventures_awarded",
+    registry.NavLink(_("Funded projects"), "ventures:awarded_list", lambda u: True, order=31),
+)
+registry.register_nav(
+    "ventures_mine",
+    registry.NavLink(_("My applications"), "ventures:my_applications", _org_account, order=32),
+)
+registry.register_nav(
+    "ventures_reviews", registry.NavLink(_("My reviews"), "ventures:my_reviews", _reviewer, order=33)
+)
+registry.register_nav(
+    "ventures_manage", registry.NavLink(_("Ventures"), "ventures:manage", _projects, order=34)
+)
 
 
 def _awarded():
@@ -54,11 +65,20 @@ def _expected_beneficiaries():
     return f"{d['d'] or 0:,} / {d['i'] or 0:,}"
 
 
-registry.register_home_figure(registry.HomeFigure("ventures_funded", _("venture projects funded"), _funded_projects, order=20))
 registry.register_home_figure(
-    registry.HomeFigure("ventures_money", _("yuan awarded to venture projects"), _money_awarded, order=21))
-registry.register_home_figure(registry.HomeFigure(
-    "ventures_beneficiaries", _("expected beneficiaries, direct / indirect"), _expected_beneficiaries, order=22))
+    registry.HomeFigure("ventures_funded", _("venture projects funded"), _funded_projects, order=20)
+)
+registry.register_home_figure(
+    registry.HomeFigure("ventures_money", _("yuan awarded to venture projects"), _money_awarded, order=21)
+)
+registry.register_home_figure(
+    registry.HomeFigure(
+        "ventures_beneficiaries",
+        _("expected beneficiaries, direct / indirect"),
+        _expected_beneficiaries,
+        order=22,
+    )
+)
 
 
 def _staff_panel(user):
@@ -69,11 +89,20 @@ def _staff_panel(user):
 
     manage = reverse("ventures:manage")
     return [
-        registry.WorkbenchItem(_("Applications to screen"),
-                               Application.objects.filter(status=Application.Status.SUBMITTED).count(), manage),
-        registry.WorkbenchItem(_("Reviews overdue"), selectors.reviews_overdue().count(), manage, tone="danger"),
-        registry.WorkbenchItem(_("Objections open"), Objection.objects.filter(status=Objection.Status.OPEN).count(),
-                               manage, tone="warn"),
+        registry.WorkbenchItem(
+            _("Applications to screen"),
+            Application.objects.filter(status=Application.Status.SUBMITTED).count(),
+            manage,
+        ),
+        registry.WorkbenchItem(
+            _("Reviews overdue"), selectors.reviews_overdue().count(), manage, tone="danger"
+        ),
+        registry.WorkbenchItem(
+            _("Objections open"),
+            Objection.objects.filter(status=Objection.Status.OPEN).count(),
+            manage,
+            tone="warn",
+        ),
         registry.WorkbenchItem(_("Reports to evaluate"), selectors.reports_to_evaluate().count(), manage),
     ]
 
@@ -83,13 +112,18 @@ def _reviewer_panel(user):
         return None
     from ventures.models import Review
 
-    n = Review.objects.filter(reviewer=user, status=Review.Status.ASSIGNED,
-                              application__status="in_review").count()
+    n = Review.objects.filter(
+        reviewer=user, status=Review.Status.ASSIGNED, application__status="in_review"
+    ).count()
     return [registry.WorkbenchItem(_("Reviews assigned to me"), n, reverse("ventures:my_reviews"))]
 
 
-registry.register_workbench_panel(registry.WorkbenchPanel("ventures", _("Venture philanthropy"), _staff_panel, order=30))
-registry.register_workbench_panel(registry.WorkbenchPanel("ventures_reviews", _("My reviews"), _reviewer_panel, order=31))
+registry.register_workbench_panel(
+    registry.WorkbenchPanel("ventures", _("Venture philanthropy"), _staff_panel, order=30)
+)
+registry.register_workbench_panel(
+    registry.WorkbenchPanel("ventures_reviews", _("My reviews"), _reviewer_panel, order=31)
+)
 
 
 def _load_demo(stdout=None):
@@ -116,8 +150,17 @@ def _bench_round_path():
     return reverse("ventures:ranking", args=[bench_round().pk])
 
 
-registry.register_bench_page(registry.BenchPage("ventures ranking", _bench_round_path, lambda: "bench_ventures_staff"))
 registry.register_bench_page(
-    registry.BenchPage("ventures reviewer list", lambda: reverse("ventures:my_reviews"), lambda: "bench_reviewer_1"))
-registry.register_bench_page(registry.BenchPage("ventures awarded list", lambda: reverse("ventures:awarded_list")))
-registry.register_bench_page(registry.BenchPage("ventures 360giving", lambda: "/api/v1/ventures/360giving.json"))
+    registry.BenchPage("ventures ranking", _bench_round_path, lambda: "bench_ventures_staff")
+)
+registry.register_bench_page(
+    registry.BenchPage(
+        "ventures reviewer list", lambda: reverse("ventures:my_reviews"), lambda: "bench_reviewer_1"
+    )
+)
+registry.register_bench_page(
+    registry.BenchPage("ventures awarded list", lambda: reverse("ventures:awarded_list"))
+)
+registry.register_bench_page(
+    registry.BenchPage("ventures 360giving", lambda: "/api/v1/ventures/360giving.json")
+)

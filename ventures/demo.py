@@ -89,28 +89,52 @@ def _aware(d: date, hour: int = 10) -> datetime:
 
 def _funds():
     lottery25, _ = Fund.objects.get_or_create(
-        source=Fund.Source.WELFARE_LOTTERY, year=2025, defaults={"name": "福彩公益金", "budget": Decimal("1000000")})
+        source=Fund.Source.WELFARE_LOTTERY,
+        year=2025,
+        defaults={"name": "福彩公益金", "budget": Decimal("1000000")},
+    )
     social25, _ = Fund.objects.get_or_create(
-        source=Fund.Source.SOCIAL_WORK, year=2025, defaults={"name": "社会工作专项经费", "budget": Decimal("500000")})
+        source=Fund.Source.SOCIAL_WORK,
+        year=2025,
+        defaults={"name": "社会工作专项经费", "budget": Decimal("500000")},
+    )
     lottery27, _ = Fund.objects.get_or_create(
-        source=Fund.Source.WELFARE_LOTTERY, year=2027, defaults={"name": "福彩公益金", "budget": Decimal("1000000")})
+        source=Fund.Source.WELFARE_LOTTERY,
+        year=2027,
+        defaults={"name": "福彩公益金", "budget": Decimal("1000000")},
+    )
     Fund.objects.get_or_create(
-        source=Fund.Source.SOCIAL_WORK, year=2027, defaults={"name": "社会工作专项经费", "budget": Decimal("500000")})
+        source=Fund.Source.SOCIAL_WORK,
+        year=2027,
+        defaults={"name": "社会工作专项经费", "budget": Decimal("500000")},
+    )
     return lottery25, social25, lottery27
 
 
 def _configure(rnd: Round) -> None:
     if not rnd.criteria.exists():
-        Criterion.objects.bulk_create([
-            Criterion(round=rnd, name=n, weight=w, order=i) for i, (n, w) in enumerate(
-                [("需求与服务对象", 25), ("项目设计与可行性", 25), ("组织能力与团队", 20), ("预算合理性", 15), ("可持续性与成效", 15)])
-        ])
+        Criterion.objects.bulk_create(
+            [
+                Criterion(round=rnd, name=n, weight=w, order=i)
+                for i, (n, w) in enumerate(
+                    [
+                        ("需求与服务对象", 25),
+                        ("项目设计与可行性", 25),
+                        ("组织能力与团队", 20),
+                        ("预算合理性", 15),
+                        ("可持续性与成效", 15),
+                    ]
+                )
+            ]
+        )
     if not rnd.installment_rules.exists():
-        InstallmentRule.objects.bulk_create([
-            InstallmentRule(round=rnd, order=0, percent=50, trigger="signing"),
-            InstallmentRule(round=rnd, order=1, percent=30, trigger="midterm_passed"),
-            InstallmentRule(round=rnd, order=2, percent=20, trigger="final_passed"),
-        ])
+        InstallmentRule.objects.bulk_create(
+            [
+                InstallmentRule(round=rnd, order=0, percent=50, trigger="signing"),
+                InstallmentRule(round=rnd, order=1, percent=30, trigger="midterm_passed"),
+                InstallmentRule(round=rnd, order=2, percent=20, trigger="final_passed"),
+            ]
+        )
 
 
 def _organizations(n: int) -> list[Organization]:
@@ -128,19 +152,29 @@ def _organizations(n: int) -> list[Organization]:
         kind = ORG_KINDS[(i // max(len(streets), 1)) % len(ORG_KINDS)]
         prefix = street.name[:2] if street else f"{i + 1}号"
         comm = communities.get(street.pk, [None])[0] if street else None
-        new.append(Organization(
-            name=f"海曙区{prefix}{kind}", short_name=f"{prefix}{kind}", credit_code=code,
-            org_type=Organization.Type.PRIVATE_NON_ENTERPRISE if i % 5 else Organization.Type.SOCIAL_GROUP,
-            status=Organization.Status.VERIFIED, street=street, community=comm,
-            registration_date=date(2012 + i % 12, 1 + i % 12, 1 + i % 28),
-        ))
+        new.append(
+            Organization(
+                name=f"海曙区{prefix}{kind}",
+                short_name=f"{prefix}{kind}",
+                credit_code=code,
+                org_type=Organization.Type.PRIVATE_NON_ENTERPRISE
+                if i % 5
+                else Organization.Type.SOCIAL_GROUP,
+                status=Organization.Status.VERIFIED,
+                street=street,
+                community=comm,
+                registration_date=date(2012 + i % 12, 1 + i % 12, 1 + i % 28),
+            )
+        )
     Organization.objects.bulk_create(new)
     orgs = {o.credit_code: o for o in Organization.objects.filter(credit_code__in=codes)}
     result = [orgs[c] for c in codes]
     for i in range(1, 6):  # the center's demo organization accounts own the first five
         user = User.objects.filter(username=f"org{i}").first()
         if user:
-            Membership.objects.get_or_create(organization=result[i - 1], user=user, defaults={"role": "owner"})
+            Membership.objects.get_or_create(
+                organization=result[i - 1], user=user, defaults={"role": "owner"}
+            )
     return result
 
 
@@ -149,7 +183,11 @@ def _reviewers() -> list[User]:
     for i in range(1, REVIEWER_COUNT + 1):
         user, created = User.objects.get_or_create(
             username=f"reviewer{i}",
-            defaults={"role": User.Role.REVIEWER, "display_name": f"评审专家{i}", "email": f"reviewer{i}@example.cn"},
+            defaults={
+                "role": User.Role.REVIEWER,
+                "display_name": f"评审专家{i}",
+                "email": f"reviewer{i}@example.cn",
+            },
         )
         if created:
             user.set_password("demo12345")
@@ -160,12 +198,20 @@ def _reviewers() -> list[User]:
 
 def _last_year(orgs, reviewers, lottery, social, staff) -> Round:
     rnd = Round.objects.create(
-        fund=lottery, year=2025, title=LAST_YEAR_TITLE,
+        fund=lottery,
+        year=2025,
+        title=LAST_YEAR_TITLE,
         description="区福彩公益金与社会工作专项经费资助，重点支持扶老、助残、救孤、济困类项目。",
-        categories=CATEGORIES, cap=Decimal("50000"), budget=Decimal("1500000"),
-        call_opens=_aware(date(2025, 9, 1), 9), call_closes=_aware(date(2025, 10, 15), 17),
-        screening_deadline=date(2025, 10, 31), review_deadline=date(2025, 11, 20),
-        notice_starts=date(2025, 12, 1), notice_ends=date(2025, 12, 9), reviewers_per_application=5,
+        categories=CATEGORIES,
+        cap=Decimal("50000"),
+        budget=Decimal("1500000"),
+        call_opens=_aware(date(2025, 9, 1), 9),
+        call_closes=_aware(date(2025, 10, 15), 17),
+        screening_deadline=date(2025, 10, 31),
+        review_deadline=date(2025, 11, 20),
+        notice_starts=date(2025, 12, 1),
+        notice_ends=date(2025, 12, 9),
+        reviewers_per_application=5,
         blind_review=True,
     )
     _configure(rnd)
@@ -186,36 +232,68 @@ def _last_year(orgs, reviewers, lottery, social, staff) -> Round:
             if fund is lottery:
                 lottery_left -= amount
         d = direct[i] if awarded else 150 + (i % 5) * 30
-        apps.append(Application(
-            round=rnd, organization=org, category=cat,
-            # titles never carry the organization's name: the round is reviewed blind
-            title=f"{(org.street.name if org.street else '海曙')[:2]}{theme}项目（{i + 1:02d}）",
-            summary=f"面向{org.street.name if org.street else '海曙区'}的{theme}服务。", need="服务对象需求调研显示缺口明显。",
-            target_group={"elderly": "老年人", "disabled": "残疾人", "orphans": "困境儿童", "poor": "困难家庭"}[cat],
-            activity_plan="需求评估；小组活动；个案服务；志愿者培训；成效评估。", street=org.street, community=org.community,
-            duration_months=12, start_date=start, requested_amount=amount, co_funding=Decimal(i % 3 * 2000),
-            expected_direct=d, expected_indirect=d * 4,
-            team=[{"name": "项目负责人", "role": "社会工作师"}, {"name": "项目助理", "role": "助理社工"}],
-            status=(S.MIDTERM_EVALUATED if i < N_AWARDED - 6 else S.IN_PROGRESS) if awarded else S.NOT_RECOMMENDED,
-            submitted_at=_aware(date(2025, 10, 1) + timedelta(days=i % 14)), screening_reason="资格审查通过",
-            fund=fund, award_amount=amount if awarded else None, awarded_at=awarded_at if awarded else None,
-            created_at=_aware(date(2025, 9, 10) + timedelta(days=i % 20)),
-        ))
+        apps.append(
+            Application(
+                round=rnd,
+                organization=org,
+                category=cat,
+                # titles never carry the organization's name: the round is reviewed blind
+                title=f"{(org.street.name if org.street else '海曙')[:2]}{theme}项目（{i + 1:02d}）",
+                summary=f"面向{org.street.name if org.street else '海曙区'}的{theme}服务。",
+                need="服务对象需求调研显示缺口明显。",
+                target_group={
+                    "elderly": "老年人",
+                    "disabled": "残疾人",
+                    "orphans": "困境儿童",
+                    "poor": "困难家庭",
+                }[cat],
+                activity_plan="需求评估；小组活动；个案服务；志愿者培训；成效评估。",
+                street=org.street,
+                community=org.community,
+                duration_months=12,
+                start_date=start,
+                requested_amount=amount,
+                co_funding=Decimal(i % 3 * 2000),
+                expected_direct=d,
+                expected_indirect=d * 4,
+                team=[{"name": "项目负责人", "role": "社会工作师"}, {"name": "项目助理", "role": "助理社工"}],
+                status=(S.MIDTERM_EVALUATED if i < N_AWARDED - 6 else S.IN_PROGRESS)
+                if awarded
+                else S.NOT_RECOMMENDED,
+                submitted_at=_aware(date(2025, 10, 1) + timedelta(days=i % 14)),
+                screening_reason="资格审查通过",
+                fund=fund,
+                award_amount=amount if awarded else None,
+                awarded_at=awarded_at if awarded else None,
+                created_at=_aware(date(2025, 9, 10) + timedelta(days=i % 20)),
+            )
+        )
     apps = Application.objects.bulk_create(apps)
     apps = list(Application.objects.filter(round=rnd).order_by("pk"))
 
     lines, miles, reviews, changes = [], [], [], []
     for i, app in enumerate(apps):
         staff_part = (app.requested_amount * Decimal("0.3")).quantize(Decimal("1"))
-        lines += [BudgetLine(application=app, item="活动费用", amount=app.requested_amount - staff_part, order=0),
-                  BudgetLine(application=app, item="人员经费", amount=staff_part, order=1)]
-        miles += [Milestone(application=app, month=3, description="完成需求评估与招募"),
-                  Milestone(application=app, month=6, description="中期评估"),
-                  Milestone(application=app, month=12, description="结项评估")]
+        lines += [
+            BudgetLine(application=app, item="活动费用", amount=app.requested_amount - staff_part, order=0),
+            BudgetLine(application=app, item="人员经费", amount=staff_part, order=1),
+        ]
+        miles += [
+            Milestone(application=app, month=3, description="完成需求评估与招募"),
+            Milestone(application=app, month=6, description="中期评估"),
+            Milestone(application=app, month=12, description="结项评估"),
+        ]
         for k in range(5):
-            reviews.append(Review(application=app, reviewer=reviewers[(i * 5 + k) % len(reviewers)],
-                                  status=Review.Status.SUBMITTED, comment="整体设计合理。",
-                                  assigned_at=_aware(date(2025, 11, 1)), submitted_at=_aware(date(2025, 11, 15))))
+            reviews.append(
+                Review(
+                    application=app,
+                    reviewer=reviewers[(i * 5 + k) % len(reviewers)],
+                    status=Review.Status.SUBMITTED,
+                    comment="整体设计合理。",
+                    assigned_at=_aware(date(2025, 11, 1)),
+                    submitted_at=_aware(date(2025, 11, 15)),
+                )
+            )
         path = [S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.IN_REVIEW, S.REVIEWED]
         if app.status == S.NOT_RECOMMENDED:
             path.append(S.NOT_RECOMMENDED)
@@ -225,8 +303,9 @@ def _last_year(orgs, reviewers, lottery, social, staff) -> Round:
                 path.append(S.MIDTERM_EVALUATED)
         day = date(2025, 10, 1)
         for a, b in zip(path, path[1:], strict=False):
-            changes.append(ApplicationStatusChange(application=app, from_status=a, to_status=b, by=staff,
-                                                   at=_aware(day)))
+            changes.append(
+                ApplicationStatusChange(application=app, from_status=a, to_status=b, by=staff, at=_aware(day))
+            )
             day += timedelta(days=9)
     BudgetLine.objects.bulk_create(lines)
     Milestone.objects.bulk_create(miles)
@@ -241,46 +320,84 @@ def _last_year(orgs, reviewers, lottery, social, staff) -> Round:
         base = 92 - i * 0.45 if i < N_AWARDED else 62 - (i - N_AWARDED) * 0.4
         for j, c in enumerate(criteria):
             wobble = ((review.pk * 7 + j * 3) % 9) - 4
-            scores.append(ReviewScore(review=review, criterion=c,
-                                      score=Decimal(str(round(min(100, max(0, base + wobble)), 2)))))
+            scores.append(
+                ReviewScore(
+                    review=review, criterion=c, score=Decimal(str(round(min(100, max(0, base + wobble)), 2)))
+                )
+            )
     ReviewScore.objects.bulk_create(scores, batch_size=2000)
     weighted = (
-        ReviewScore.objects.filter(review=OuterRef("pk")).order_by().values("review")
-        .annotate(t=Sum(F("score") * F("criterion__weight"))).values("t")[:1]
+        ReviewScore.objects.filter(review=OuterRef("pk"))
+        .order_by()
+        .values("review")
+        .annotate(t=Sum(F("score") * F("criterion__weight")))
+        .values("t")[:1]
     )
     Review.objects.filter(application__round=rnd).update(
-        total=ExpressionWrapper(ExactNumber(Subquery(weighted), output_field=DecimalField(max_digits=12, decimal_places=4)) / 100,
-                               output_field=DecimalField(max_digits=6, decimal_places=2)))
+        total=ExpressionWrapper(
+            ExactNumber(Subquery(weighted), output_field=DecimalField(max_digits=12, decimal_places=4)) / 100,
+            output_field=DecimalField(max_digits=6, decimal_places=2),
+        )
+    )
     application_scores_refresh_round(rnd.pk)  # the ranking reads the stored aggregate
 
     # after the award: agreements, installments, mid-term reports and evaluations
     awarded = [a for a in apps if a.award_amount]
-    Agreement.objects.bulk_create([
-        Agreement(application=a, terms=f"资助金额{a.award_amount}元，分三期拨付（50%/30%/20%）。",
-                  accepted_at=_aware(date(2025, 12, 20)), created_at=_aware(awarded_at)) for a in awarded
-    ])
+    Agreement.objects.bulk_create(
+        [
+            Agreement(
+                application=a,
+                terms=f"资助金额{a.award_amount}元，分三期拨付（50%/30%/20%）。",
+                accepted_at=_aware(date(2025, 12, 20)),
+                created_at=_aware(awarded_at),
+            )
+            for a in awarded
+        ]
+    )
     installments, reports = [], []
     for a in awarded:
         p1 = (a.award_amount * Decimal("0.5")).quantize(Decimal("0.01"))
         p2 = (a.award_amount * Decimal("0.3")).quantize(Decimal("0.01"))
         evaluated = a.status == S.MIDTERM_EVALUATED
         installments += [
-            Installment(application=a, order=0, trigger="signing", planned_amount=p1, status="paid",
-                        paid_date=date(2025, 12, 25)),
-            Installment(application=a, order=1, trigger="midterm_passed", planned_amount=p2,
-                        status="paid" if evaluated else "planned", paid_date=date(2026, 7, 20) if evaluated else None),
-            Installment(application=a, order=2, trigger="final_passed", planned_amount=a.award_amount - p1 - p2),
+            Installment(
+                application=a,
+                order=0,
+                trigger="signing",
+                planned_amount=p1,
+                status="paid",
+                paid_date=date(2025, 12, 25),
+            ),
+            Installment(
+                application=a,
+                order=1,
+                trigger="midterm_passed",
+                planned_amount=p2,
+                status="paid" if evaluated else "planned",
+                paid_date=date(2026, 7, 20) if evaluated else None,
+            ),
+            Installment(
+                application=a, order=2, trigger="final_passed", planned_amount=a.award_amount - p1 - p2
+            ),
         ]
         reports += [
-            ProgressReport(application=a, kind="midterm", due_date=date(2026, 7, 1),
-                           status="evaluated" if evaluated else "submitted", activities="开展小组活动与个案服务，按计划推进。",
-                           actual_direct=a.expected_direct // 2, actual_indirect=a.expected_indirect // 2,
-                           submitted_at=_aware(date(2026, 6, 28))),
+            ProgressReport(
+                application=a,
+                kind="midterm",
+                due_date=date(2026, 7, 1),
+                status="evaluated" if evaluated else "submitted",
+                activities="开展小组活动与个案服务，按计划推进。",
+                actual_direct=a.expected_direct // 2,
+                actual_indirect=a.expected_indirect // 2,
+                submitted_at=_aware(date(2026, 6, 28)),
+            ),
             ProgressReport(application=a, kind="final", due_date=date(2027, 1, 1)),
         ]
     Installment.objects.bulk_create(installments)
     ProgressReport.objects.bulk_create(reports)
-    mids = list(ProgressReport.objects.filter(application__round=rnd, kind="midterm").select_related("application"))
+    mids = list(
+        ProgressReport.objects.filter(application__round=rnd, kind="midterm").select_related("application")
+    )
     line_map = {}
     for b in BudgetLine.objects.filter(application__round=rnd):
         line_map.setdefault(b.application_id, []).append(b)
@@ -288,11 +405,20 @@ def _last_year(orgs, reviewers, lottery, social, staff) -> Round:
     for n, r in enumerate(mids):
         for b in line_map[r.application_id]:
             ratio = Decimal("0.62") if n % 10 == 0 and b.order == 0 else Decimal("0.48")  # a few over plan
-            spending.append(SpendingLine(report=r, budget_line=b, spent=(b.amount * ratio).quantize(Decimal("0.01"))))
+            spending.append(
+                SpendingLine(report=r, budget_line=b, spent=(b.amount * ratio).quantize(Decimal("0.01")))
+            )
         if r.status == "evaluated":
-            evaluations.append(Evaluation(report=r, score=Decimal(85 + n % 10),
-                                          result="rectify" if n % 13 == 0 else "pass", comment="按计划推进。",
-                                          evaluated_by=staff, evaluated_at=_aware(date(2026, 7, 15))))
+            evaluations.append(
+                Evaluation(
+                    report=r,
+                    score=Decimal(85 + n % 10),
+                    result="rectify" if n % 13 == 0 else "pass",
+                    comment="按计划推进。",
+                    evaluated_by=staff,
+                    evaluated_at=_aware(date(2026, 7, 15)),
+                )
+            )
     SpendingLine.objects.bulk_create(spending)
     Evaluation.objects.bulk_create(evaluations)
     return rnd
@@ -303,26 +429,49 @@ def _open_round(orgs, lottery27, staff) -> Round:
     opens = min(date(2026, 11, 10), today - timedelta(days=1))
     closes = max(date(2026, 12, 31), today + timedelta(days=30))
     rnd = Round.objects.create(
-        fund=lottery27, year=2027, title=OPEN_TITLE,
+        fund=lottery27,
+        year=2027,
+        title=OPEN_TITLE,
         description="区福彩公益金资助的公益创投项目现开始征集，重点支持扶老、助残、救孤、济困类项目，兼顾社工服务与社区营造。",
-        categories=CATEGORIES + ["social_work", "community"], cap=Decimal("50000"), budget=Decimal("1000000"),
-        call_opens=_aware(opens, 9), call_closes=_aware(closes, 17),
-        screening_deadline=closes + timedelta(days=15), review_deadline=closes + timedelta(days=35),
+        categories=CATEGORIES + ["social_work", "community"],
+        cap=Decimal("50000"),
+        budget=Decimal("1000000"),
+        call_opens=_aware(opens, 9),
+        call_closes=_aware(closes, 17),
+        screening_deadline=closes + timedelta(days=15),
+        review_deadline=closes + timedelta(days=35),
     )
     _configure(rnd)
     # a draft and three submissions waiting for screening
     for i, status in enumerate([S.DRAFT, S.SUBMITTED, S.SUBMITTED, S.SUBMITTED]):
         org = orgs[i]
         app = Application.objects.create(
-            round=rnd, organization=org, category=CATEGORIES[i], title=f"2027年度{THEMES[CATEGORIES[i]][0]}服务项目",
-            summary="延续并深化上一年度服务。", need="需求评估", target_group="社区居民", activity_plan="活动计划",
-            street=org.street, duration_months=12, requested_amount=Decimal("30000"), expected_direct=200,
-            expected_indirect=800, status=status, submitted_at=timezone.now() if status == S.SUBMITTED else None,
+            round=rnd,
+            organization=org,
+            category=CATEGORIES[i],
+            title=f"2027年度{THEMES[CATEGORIES[i]][0]}服务项目",
+            summary="延续并深化上一年度服务。",
+            need="需求评估",
+            target_group="社区居民",
+            activity_plan="活动计划",
+            street=org.street,
+            duration_months=12,
+            requested_amount=Decimal("30000"),
+            expected_direct=200,
+            expected_indirect=800,
+            status=status,
+            submitted_at=timezone.now() if status == S.SUBMITTED else None,
         )
-        BudgetLine.objects.bulk_create([BudgetLine(application=app, item="活动费用", amount=Decimal("21000")),
-                                        BudgetLine(application=app, item="人员经费", amount=Decimal("9000"), order=1)])
+        BudgetLine.objects.bulk_create(
+            [
+                BudgetLine(application=app, item="活动费用", amount=Decimal("21000")),
+                BudgetLine(application=app, item="人员经费", amount=Decimal("9000"), order=1),
+            ]
+        )
         if status == S.SUBMITTED:
-            ApplicationStatusChange.objects.create(application=app, from_status=S.DRAFT, to_status=S.SUBMITTED)
+            ApplicationStatusChange.objects.create(
+                application=app, from_status=S.DRAFT, to_status=S.SUBMITTED
+            )
     return rnd
 
 
@@ -340,4 +489,6 @@ def load_ventures_demo(stdout=None) -> None:
         rnd = Round.objects.get(title=LAST_YEAR_TITLE)
         awarded = rnd.applications.filter(award_amount__isnull=False)
         total = awarded.aggregate(s=Sum("award_amount"))["s"]
-        stdout.write(f"ventures: {rnd.applications.count()} applications, {awarded.count()} awarded, {total} yuan")
+        stdout.write(
+            f"ventures: {rnd.applications.count()} applications, {awarded.count()} awarded, {total} yuan"
+        )

@@ -17,9 +17,14 @@ class VentureApplicationFilter(django_filters.FilterSet):
 class VentureRoundApplicationFilter(django_filters.FilterSet):
     """The staff list of one round's applications: the round is in the URL, not a filter."""
 
-    status = django_filters.ChoiceFilter(label=_("Status"), empty_label=_("All"),
-                                         choices=[c for c in Application.Status.choices if c[0] != "draft"])
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices, empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        empty_label=_("All"),
+        choices=[c for c in Application.Status.choices if c[0] != "draft"],
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("All")
+    )
 
     class Meta:
         model = Application

@@ -27,28 +27,51 @@ def parse_lines(text: str, *, numeric_second: bool) -> list[tuple]:
             else:
                 rows.append((int(a), b))
         except (InvalidOperation, ValueError) as exc:
-            raise forms.ValidationError(_("Line %(n)d: “%(v)s” is not a number.") % {"n": n, "v": b if numeric_second else a}) from exc
+            raise forms.ValidationError(
+                _("Line %(n)d: “%(v)s” is not a number.") % {"n": n, "v": b if numeric_second else a}
+            ) from exc
     return rows
 
 
 class ApplicationForm(forms.ModelForm):
     organization = forms.ModelChoiceField(queryset=None, label=_("Applicant organization"))
     budget_text = forms.CharField(
-        label=_("Budget lines"), widget=forms.Textarea,
-        help_text=_("One line per item: item ; amount in yuan. The lines must add up to the amount requested."),
+        label=_("Budget lines"),
+        widget=forms.Textarea,
+        help_text=_(
+            "One line per item: item ; amount in yuan. The lines must add up to the amount requested."
+        ),
     )
     milestones_text = forms.CharField(
-        label=_("Milestones"), widget=forms.Textarea, required=False,
+        label=_("Milestones"),
+        widget=forms.Textarea,
+        required=False,
         help_text=_("One line per milestone: month ; what is done by then."),
     )
-    team_text = forms.CharField(label=_("Team"), widget=forms.Textarea, required=False,
-                                help_text=_("One line per member: name ; role and qualification."))
+    team_text = forms.CharField(
+        label=_("Team"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("One line per member: name ; role and qualification."),
+    )
 
     class Meta:
         model = Application
         fields = [
-            "category", "title", "summary", "need", "target_group", "activity_plan", "street", "community",
-            "duration_months", "start_date", "requested_amount", "co_funding", "expected_direct", "expected_indirect",
+            "category",
+            "title",
+            "summary",
+            "need",
+            "target_group",
+            "activity_plan",
+            "street",
+            "community",
+            "duration_months",
+            "start_date",
+            "requested_amount",
+            "co_funding",
+            "expected_direct",
+            "expected_indirect",
         ]
         widgets = {"start_date": forms.DateInput(attrs={"type": "date"})}
 
@@ -58,9 +81,15 @@ class ApplicationForm(forms.ModelForm):
         self.fields["organization"].queryset = organizations
         if self.instance.pk:
             del self.fields["organization"]
-            self.initial["budget_text"] = "\n".join(f"{b.item} ; {b.amount}" for b in self.instance.budget_lines.all())
-            self.initial["milestones_text"] = "\n".join(f"{m.month} ; {m.description}" for m in self.instance.milestones.all())
-            self.initial["team_text"] = "\n".join(f"{t.get('name', '')} ; {t.get('role', '')}" for t in self.instance.team or [])
+            self.initial["budget_text"] = "\n".join(
+                f"{b.item} ; {b.amount}" for b in self.instance.budget_lines.all()
+            )
+            self.initial["milestones_text"] = "\n".join(
+                f"{m.month} ; {m.description}" for m in self.instance.milestones.all()
+            )
+            self.initial["team_text"] = "\n".join(
+                f"{t.get('name', '')} ; {t.get('role', '')}" for t in self.instance.team or []
+            )
         elif organizations.count() == 1:
             self.initial["organization"] = organizations.first()
         self.fields["category"].choices = round.category_choices()
@@ -113,7 +142,11 @@ class InfoAnswerForm(forms.Form):
 
 
 class ScreeningForm(forms.Form):
-    DECISIONS = [("eligible", _("Eligible")), ("ineligible", _("Ineligible")), ("info", _("Ask for more information"))]
+    DECISIONS = [
+        ("eligible", _("Eligible")),
+        ("ineligible", _("Ineligible")),
+        ("info", _("Ask for more information")),
+    ]
     decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason / request"), widget=forms.Textarea)
 
@@ -123,7 +156,9 @@ class ReasonForm(forms.Form):
 
 
 class AwardForm(forms.Form):
-    amount = forms.DecimalField(label=_("Award (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = forms.DecimalField(
+        label=_("Award (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
 
 
 class ObjectionForm(forms.ModelForm):
@@ -133,8 +168,11 @@ class ObjectionForm(forms.ModelForm):
 
 
 class ObjectionResolveForm(forms.Form):
-    uphold = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
-                                    choices=[("0", _("Dismiss")), ("1", _("Uphold: withdraw the award"))])
+    uphold = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda v: v == "1",
+        choices=[("0", _("Dismiss")), ("1", _("Uphold: withdraw the award"))],
+    )
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea)
 
 
@@ -148,17 +186,25 @@ class ReviewForm(forms.Form):
         for c in self.criteria:
             s = existing.get(c.pk)
             self.fields[f"score_{c.pk}"] = forms.DecimalField(
-                label=f"{c.name} ({c.weight}%)", min_value=0, max_value=100, decimal_places=2, required=False,
-                initial=s.score if s else None, help_text=c.description,
+                label=f"{c.name} ({c.weight}%)",
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                required=False,
+                initial=s.score if s else None,
+                help_text=c.description,
             )
-            self.fields[f"note_{c.pk}"] = forms.CharField(label=_("Comment on %(c)s") % {"c": c.name}, required=False,
-                                                          initial=s.comment if s else "")
+            self.fields[f"note_{c.pk}"] = forms.CharField(
+                label=_("Comment on %(c)s") % {"c": c.name}, required=False, initial=s.comment if s else ""
+            )
         if review:
             self.initial["comment"] = review.comment
 
     def scores(self) -> dict:
-        return {c.pk: (self.cleaned_data.get(f"score_{c.pk}"), self.cleaned_data.get(f"note_{c.pk}", ""))
-                for c in self.criteria}
+        return {
+            c.pk: (self.cleaned_data.get(f"score_{c.pk}"), self.cleaned_data.get(f"note_{c.pk}", ""))
+            for c in self.criteria
+        }
 
 
 class ReportForm(forms.Form):
@@ -172,8 +218,11 @@ class ReportForm(forms.Form):
         self.lines = list(budget_lines)
         for line in self.lines:
             self.fields[f"spent_{line.pk}"] = forms.DecimalField(
-                label=_("Spent on “%(item)s” (planned %(amount)s)") % {"item": line.item, "amount": f"{line.amount:,.2f}"},
-                min_value=0, decimal_places=2, max_digits=12,
+                label=_("Spent on “%(item)s” (planned %(amount)s)")
+                % {"item": line.item, "amount": f"{line.amount:,.2f}"},
+                min_value=0,
+                decimal_places=2,
+                max_digits=12,
             )
 
     def spending(self) -> dict:
@@ -195,24 +244,45 @@ class FundForm(forms.ModelForm):
 class RoundForm(forms.ModelForm):
     """A round's whole configuration; rubric and schedule as one line per row."""
 
-    categories = forms.MultipleChoiceField(label=_("Service categories"), choices=Category.choices,
-                                           widget=forms.CheckboxSelectMultiple)
+    categories = forms.MultipleChoiceField(
+        label=_("Service categories"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
     rubric_text = forms.CharField(
-        label=_("Scoring rubric"), widget=forms.Textarea,
+        label=_("Scoring rubric"),
+        widget=forms.Textarea,
         help_text=_("One line per criterion: name ; weight. The weights must sum to 100."),
     )
     schedule_text = forms.CharField(
-        label=_("Installment schedule"), widget=forms.Textarea,
-        help_text=_("One line per installment: percent ; when it is paid, as shown (on signing the agreement, after the "
-                    "mid-term evaluation passes, after the final evaluation passes). Percents sum to 100."),
+        label=_("Installment schedule"),
+        widget=forms.Textarea,
+        help_text=_(
+            "One line per installment: percent ; when it is paid, as shown (on signing the agreement, after the "
+            "mid-term evaluation passes, after the final evaluation passes). Percents sum to 100."
+        ),
     )
 
     class Meta:
         model = Round
         fields = [
-            "fund", "year", "title", "description", "categories", "cap", "budget", "call_opens", "call_closes",
-            "screening_deadline", "review_deadline", "notice_working_days", "min_months", "max_months",
-            "require_verified", "exclude_abnormal", "no_double_funding", "reviewers_per_application", "blind_review",
+            "fund",
+            "year",
+            "title",
+            "description",
+            "categories",
+            "cap",
+            "budget",
+            "call_opens",
+            "call_closes",
+            "screening_deadline",
+            "review_deadline",
+            "notice_working_days",
+            "min_months",
+            "max_months",
+            "require_verified",
+            "exclude_abnormal",
+            "no_double_funding",
+            "reviewers_per_application",
+            "blind_review",
         ]
         widgets = {
             "call_opens": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -226,18 +296,27 @@ class RoundForm(forms.ModelForm):
         from ventures.services import DEFAULT_RUBRIC, DEFAULT_SCHEDULE
 
         if self.instance.pk:
-            self.initial["rubric_text"] = "\n".join(f"{c.name} ; {c.weight}" for c in self.instance.criteria.all())
-            self.initial["schedule_text"] = "\n".join(f"{r.percent} ; {r.get_trigger_display()}"
-                                                      for r in self.instance.installment_rules.all())
+            self.initial["rubric_text"] = "\n".join(
+                f"{c.name} ; {c.weight}" for c in self.instance.criteria.all()
+            )
+            self.initial["schedule_text"] = "\n".join(
+                f"{r.percent} ; {r.get_trigger_display()}" for r in self.instance.installment_rules.all()
+            )
         else:
             self.initial["rubric_text"] = "\n".join(f"{_(n)} ; {w}" for n, w in DEFAULT_RUBRIC)
-            self.initial["schedule_text"] = "\n".join(f"{p} ; {Trigger(t).label}" for p, t in DEFAULT_SCHEDULE)
+            self.initial["schedule_text"] = "\n".join(
+                f"{p} ; {Trigger(t).label}" for p, t in DEFAULT_SCHEDULE
+            )
             self.initial.setdefault("categories", ["elderly", "disabled", "orphans", "poor"])
 
     def clean_rubric_text(self):
-        rows = [(name, int(w)) for name, w in parse_lines(self.cleaned_data["rubric_text"], numeric_second=True)]
+        rows = [
+            (name, int(w)) for name, w in parse_lines(self.cleaned_data["rubric_text"], numeric_second=True)
+        ]
         if sum(w for _n, w in rows) != 100:
-            raise forms.ValidationError(_("The weights must sum to 100 (they sum to %(n)d).") % {"n": sum(w for _n, w in rows)})
+            raise forms.ValidationError(
+                _("The weights must sum to 100 (they sum to %(n)d).") % {"n": sum(w for _n, w in rows)}
+            )
         return rows
 
     def clean_schedule_text(self):

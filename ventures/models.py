@@ -81,8 +81,12 @@ class Round(models.Model):
         verbose_name_plural = _("rounds")
         ordering = ["-year", "-call_opens"]
         constraints = [
-            models.CheckConstraint(name="ventures_round_call_order", condition=models.Q(call_closes__gt=models.F("call_opens"))),
-            models.CheckConstraint(name="ventures_round_months", condition=models.Q(max_months__gte=models.F("min_months"))),
+            models.CheckConstraint(
+                name="ventures_round_call_order", condition=models.Q(call_closes__gt=models.F("call_opens"))
+            ),
+            models.CheckConstraint(
+                name="ventures_round_months", condition=models.Q(max_months__gte=models.F("min_months"))
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,10 +104,14 @@ class Round(models.Model):
 class Criterion(models.Model):
     """A scoring rubric line; a round's weights sum to 100 (checked by round_rubric_set)."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("round"))
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("round")
+    )
     name = models.CharField(_("criterion"), max_length=120)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    weight = models.PositiveSmallIntegerField(_("weight (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)])
+    weight = models.PositiveSmallIntegerField(
+        _("weight (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
@@ -125,9 +133,13 @@ class Trigger(models.TextChoices):
 class InstallmentRule(models.Model):
     """The round's payment schedule (default 50% / 30% / 20%); percents sum to 100."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="installment_rules", verbose_name=_("round"))
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="installment_rules", verbose_name=_("round")
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    percent = models.PositiveSmallIntegerField(_("percent"), validators=[MinValueValidator(1), MaxValueValidator(100)])
+    percent = models.PositiveSmallIntegerField(
+        _("percent"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
     history = HistoricalRecords()
 
@@ -160,13 +172,22 @@ class Application(models.Model):
         COMPLETED = "completed", _("Completed")
         TERMINATED = "terminated", _("Terminated")
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="applications", verbose_name=_("round"))
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="applications", verbose_name=_("round")
+    )
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="venture_applications",
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="venture_applications",
         verbose_name=_("organization"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, db_index=True)
     title = models.CharField(_("project title"), max_length=200)
@@ -175,10 +196,20 @@ class Application(models.Model):
     target_group = models.CharField(_("target group"), max_length=200, blank=True)
     activity_plan = models.TextField(_("activity plan"), blank=True)
     street = models.ForeignKey(
-        "center.NetworkUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("street / town")
+        "center.NetworkUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("street / town"),
     )
     community = models.ForeignKey(
-        "center.NetworkUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+        "center.NetworkUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("community"),
     )
     duration_months = models.PositiveSmallIntegerField(_("duration (months)"), default=12)
     start_date = models.DateField(_("planned start"), null=True, blank=True)
@@ -186,14 +217,23 @@ class Application(models.Model):
     co_funding = models.DecimalField(_("co-funding"), **MONEY, default=Decimal("0"))
     expected_direct = models.PositiveIntegerField(_("expected direct beneficiaries"), default=0)
     expected_indirect = models.PositiveIntegerField(_("expected indirect beneficiaries"), default=0)
-    team = models.JSONField(_("team"), default=list, blank=True, help_text=_("name, role, qualification per member"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    team = models.JSONField(
+        _("team"), default=list, blank=True, help_text=_("name, role, qualification per member")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     info_request = models.TextField(_("information requested"), blank=True)
     info_answer = models.TextField(_("answer to the request"), blank=True)
     screening_reason = models.TextField(_("screening reason"), blank=True)
     fund = models.ForeignKey(
-        Fund, null=True, blank=True, on_delete=models.PROTECT, related_name="applications", verbose_name=_("paying fund")
+        Fund,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("paying fund"),
     )
     award_amount = models.DecimalField(_("award amount"), **MONEY, null=True, blank=True)
     awarded_at = models.DateField(_("award date"), null=True, blank=True)
@@ -202,13 +242,22 @@ class Application(models.Model):
     # reviews in the transaction that submits or reopens a review (the application row locked),
     # so the ranking reads columns instead of aggregating every review of the round per request.
     review_count = models.PositiveSmallIntegerField(_("submitted reviews"), default=0, editable=False)
-    review_score = models.DecimalField(_("review score"), max_digits=8, decimal_places=4, null=True, blank=True,
-                                       editable=False)
-    review_spread = models.DecimalField(_("review spread (highest − lowest)"), max_digits=6, decimal_places=2,
-                                        null=True, blank=True, editable=False)
+    review_score = models.DecimalField(
+        _("review score"), max_digits=8, decimal_places=4, null=True, blank=True, editable=False
+    )
+    review_spread = models.DecimalField(
+        _("review spread (highest − lowest)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "review_count", "review_score", "review_spread"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "review_count", "review_score", "review_spread"]
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -216,10 +265,15 @@ class Application(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["round", "status"]), models.Index(fields=["organization", "title"])]
         constraints = [
-            models.CheckConstraint(name="ventures_award_le_request", condition=models.Q(award_amount__isnull=True)
-                                   | models.Q(award_amount__lte=models.F("requested_amount"))),
-            models.CheckConstraint(name="ventures_award_nonneg", condition=models.Q(award_amount__isnull=True)
-                                   | models.Q(award_amount__gte=0)),
+            models.CheckConstraint(
+                name="ventures_award_le_request",
+                condition=models.Q(award_amount__isnull=True)
+                | models.Q(award_amount__lte=models.F("requested_amount")),
+            ),
+            models.CheckConstraint(
+                name="ventures_award_nonneg",
+                condition=models.Q(award_amount__isnull=True) | models.Q(award_amount__gte=0),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,13 +314,20 @@ class Milestone(models.Model):
 class Attachment(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
     report = models.ForeignKey(
-        "ProgressReport", null=True, blank=True, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("report")
+        "ProgressReport",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="receipts",
+        verbose_name=_("report"),
     )
     file = models.FileField(_("file"), upload_to="ventures/%Y/%m/")
     name = models.CharField(_("file name"), max_length=200)
     mime = models.CharField(_("type"), max_length=120)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     history = HistoricalRecords()
 
@@ -283,7 +344,9 @@ class ApplicationStatusChange(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("from"), max_length=20, choices=Application.Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Application.Status.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
@@ -305,8 +368,12 @@ class Review(models.Model):
         CONFLICT = "conflict", _("Withdrawn: conflict of interest")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="venture_reviews")
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ASSIGNED, db_index=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="venture_reviews"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ASSIGNED, db_index=True
+    )
     comment = models.TextField(_("overall comment"), blank=True)
     # Frozen at submission from the ReviewScore rows by the database (Σ score × weight / 100).
     total = models.DecimalField(_("weighted total"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -318,8 +385,15 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["application", "pk"]
-        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="ventures_one_review_per_reviewer")]
-        indexes = [models.Index(fields=["reviewer", "status"]), models.Index(fields=["application", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="ventures_one_review_per_reviewer"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["reviewer", "status"]),
+            models.Index(fields=["application", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} → {self.application_id}"
@@ -329,7 +403,9 @@ class ReviewScore(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
     score = models.DecimalField(
-        _("score (0–100)"), max_digits=5, decimal_places=2,
+        _("score (0–100)"),
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     comment = models.TextField(_("comment"), blank=True)
@@ -340,7 +416,9 @@ class ReviewScore(models.Model):
         verbose_name_plural = _("criterion scores")
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="ventures_one_score_per_criterion"),
-            models.CheckConstraint(name="ventures_score_range", condition=models.Q(score__gte=0, score__lte=100)),
+            models.CheckConstraint(
+                name="ventures_score_range", condition=models.Q(score__gte=0, score__lte=100)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -353,14 +431,21 @@ class ConflictDeclaration(models.Model):
     reason = models.TextField(_("reason"))
     declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
     replacement = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("replaced by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("replaced by"),
     )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("conflict of interest")
         verbose_name_plural = _("conflicts of interest")
-        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="ventures_one_conflict")]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="ventures_one_conflict")
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} / {self.application_id}"
@@ -378,9 +463,13 @@ class Objection(models.Model):
     name = models.CharField(_("your name"), max_length=60)
     contact = models.CharField(_("contact"), max_length=100)
     reason = models.TextField(_("reason"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
     resolution = models.TextField(_("resolution"), blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("filed at"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     history = HistoricalRecords()
@@ -399,7 +488,9 @@ class Agreement(models.Model):
     terms = models.TextField(_("terms"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -419,8 +510,12 @@ class Installment(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="installments")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
-    planned_amount = models.DecimalField(_("planned amount"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True)
+    planned_amount = models.DecimalField(
+        _("planned amount"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True
+    )
     paid_date = models.DateField(_("paid on"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -429,8 +524,10 @@ class Installment(models.Model):
         verbose_name_plural = _("installments")
         ordering = ["application", "order"]
         constraints = [
-            models.CheckConstraint(name="ventures_paid_has_date",
-                                   condition=~models.Q(status="paid") | models.Q(paid_date__isnull=False)),
+            models.CheckConstraint(
+                name="ventures_paid_has_date",
+                condition=~models.Q(status="paid") | models.Q(paid_date__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -450,7 +547,9 @@ class ProgressReport(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     due_date = models.DateField(_("due"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DUE, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DUE, db_index=True
+    )
     activities = models.TextField(_("activities done"), blank=True)
     actual_direct = models.PositiveIntegerField(_("actual direct beneficiaries"), default=0)
     actual_indirect = models.PositiveIntegerField(_("actual indirect beneficiaries"), default=0)
@@ -461,7 +560,9 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         ordering = ["application", "due_date"]
-        constraints = [models.UniqueConstraint(fields=["application", "kind"], name="ventures_one_report_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind"], name="ventures_one_report_per_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.application_id}"
@@ -477,7 +578,9 @@ class SpendingLine(models.Model):
     class Meta:
         verbose_name = _("spending line")
         verbose_name_plural = _("spending lines")
-        constraints = [models.UniqueConstraint(fields=["report", "budget_line"], name="ventures_one_spending_per_line")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "budget_line"], name="ventures_one_spending_per_line")
+        ]
 
     def __str__(self) -> str:
         return f"{self.budget_line_id}: {self.spent}"
@@ -490,11 +593,17 @@ class Evaluation(models.Model):
         FAIL = "fail", _("Fail")
 
     report = models.OneToOneField(ProgressReport, on_delete=models.CASCADE, related_name="evaluation")
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2,
-                                validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    score = models.DecimalField(
+        _("score"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
     result = models.CharField(pgettext_lazy("evaluation", "result"), max_length=10, choices=Result.choices)
     comment = models.TextField(_("comment"), blank=True)
-    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
     history = HistoricalRecords()
 

@@ -35,8 +35,14 @@ ORG_PREFIX = "CN-USCC"
 FUNDER_CREDIT_CODE = "52330203MJ5H20101H"
 FUNDER_NAME = "宁波市海曙区社会组织服务中心"
 # Chinese service-area names, independent of the request's language (the feed is data).
-CATEGORY_TITLES = {"elderly": "扶老", "disabled": "助残", "orphans": "救孤", "poor": "济困",
-                   "social_work": "社工服务", "community": "社区营造"}
+CATEGORY_TITLES = {
+    "elderly": "扶老",
+    "disabled": "助残",
+    "orphans": "救孤",
+    "poor": "济困",
+    "social_work": "社工服务",
+    "community": "社区营造",
+}
 SCHEMA_DIR = Path(__file__).resolve().parent / "standards" / "360giving"
 GRANT_SCHEMA_REFS = (
     "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json",
@@ -67,17 +73,24 @@ def _grant(app) -> dict:
         "amountAwarded": float(app.award_amount),
         "amountDisbursed": float(app.paid),
         "awardDate": app.awarded_at.isoformat(),
-        "plannedDates": [{
-            "startDate": start.isoformat(),
-            "endDate": _add_months(start, app.duration_months).isoformat(),
-            "duration": app.duration_months,
-        }],
+        "plannedDates": [
+            {
+                "startDate": start.isoformat(),
+                "endDate": _add_months(start, app.duration_months).isoformat(),
+                "duration": app.duration_months,
+            }
+        ],
         "recipientOrganization": [{"id": recipient_id(app.organization), "name": app.organization.name}],
         "fundingOrganization": [{**funder(), "department": "项目管理部"}],
         "grantProgramme": [{"code": f"round-{app.round_id}", "title": f"{app.round.title}（{fund.name}）"}],
         "fromOpenCall": "Yes",
-        "classifications": [{"vocabulary": "haishu-venture-service-area", "code": app.category,
-                             "title": CATEGORY_TITLES.get(app.category, app.category)}],
+        "classifications": [
+            {
+                "vocabulary": "haishu-venture-service-area",
+                "code": app.category,
+                "title": CATEGORY_TITLES.get(app.category, app.category),
+            }
+        ],
         "dateModified": timezone.localtime(app.updated_at).isoformat(),
     }
     places = [u for u in (app.street, app.community) if u is not None]
@@ -91,7 +104,11 @@ def _grant(app) -> dict:
 
 
 def grants_package(*, base_url: str = "") -> dict:
-    qs = selectors.awarded_projects().select_related("fund", "round__fund", "community").filter(awarded_at__isnull=False)
+    qs = (
+        selectors.awarded_projects()
+        .select_related("fund", "round__fund", "community")
+        .filter(awarded_at__isnull=False)
+    )
     grants = [_grant(a) for a in qs.iterator(chunk_size=1000)]
     package = {
         "grants": grants,

@@ -24,7 +24,8 @@ def _projects_staff():
 def send_review_reminders(*, today: date) -> int:
     sent = 0
     open_reviews = Review.objects.filter(
-        status=Review.Status.ASSIGNED, application__status=Application.Status.IN_REVIEW,
+        status=Review.Status.ASSIGNED,
+        application__status=Application.Status.IN_REVIEW,
         application__round__review_deadline__isnull=False,
     ).select_related("reviewer", "application__round")
     staff = None
@@ -34,15 +35,18 @@ def send_review_reminders(*, today: date) -> int:
         url = reverse("ventures:review_detail", args=[review.pk])
         if left in REVIEW_REMINDER_DAYS:
             sent += reminder_send_once(
-                key=f"ventures:review:{review.pk}:due-{left}wd", users=[review.reviewer],
+                key=f"ventures:review:{review.pk}:due-{left}wd",
+                users=[review.reviewer],
                 title=_("Review due in %(n)d working day(s)") % {"n": left},
-                body=_("Please submit your review of application %(id)d by %(d)s.") % {"id": review.application_id, "d": deadline},
+                body=_("Please submit your review of application %(id)d by %(d)s.")
+                % {"id": review.application_id, "d": deadline},
                 url=url,
             )
         elif today > deadline:
             staff = staff if staff is not None else list(_projects_staff())
             sent += reminder_send_once(
-                key=f"ventures:review:{review.pk}:overdue", users=staff,
+                key=f"ventures:review:{review.pk}:overdue",
+                users=staff,
                 title=_("Overdue review: application %(id)d") % {"id": review.application_id},
                 body=_("Reviewer %(r)s has not submitted by %(d)s.") % {"r": review.reviewer, "d": deadline},
                 url=reverse("ventures:application_detail", args=[review.application_id]),
@@ -54,8 +58,11 @@ def send_report_reminders(*, today: date) -> int:
     sent = 0
     due = ProgressReport.objects.filter(
         status=ProgressReport.Status.DUE,
-        application__status__in=[Application.Status.IN_PROGRESS, Application.Status.MIDTERM_EVALUATED,
-                                 Application.Status.AGREEMENT_SIGNED],
+        application__status__in=[
+            Application.Status.IN_PROGRESS,
+            Application.Status.MIDTERM_EVALUATED,
+            Application.Status.AGREEMENT_SIGNED,
+        ],
     ).select_related("application")
     for report in due.iterator(chunk_size=500):
         left = working_days_between(today, report.due_date)
@@ -63,7 +70,8 @@ def send_report_reminders(*, today: date) -> int:
             occasion = "overdue" if left < 0 else f"due-{left}wd"
             owners = list(org_selectors.organization_owners(report.application.organization_id))
             sent += reminder_send_once(
-                key=f"ventures:report:{report.pk}:{occasion}", users=owners,
+                key=f"ventures:report:{report.pk}:{occasion}",
+                users=owners,
                 title=_("%(kind)s due on %(d)s") % {"kind": report.get_kind_display(), "d": report.due_date},
                 body=report.application.title,
                 url=reverse("ventures:report", args=[report.pk]),

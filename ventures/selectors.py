@@ -55,12 +55,31 @@ TRIM_FROM = 5
 
 # Applications whose award amount counts against the round's budget and the fund.
 COMMITTED_STATUSES = (
-    S.RECOMMENDED, S.ON_NOTICE, S.AWARDED, S.AGREEMENT_SIGNED, S.IN_PROGRESS, S.MIDTERM_EVALUATED, S.COMPLETED,
+    S.RECOMMENDED,
+    S.ON_NOTICE,
+    S.AWARDED,
+    S.AGREEMENT_SIGNED,
+    S.IN_PROGRESS,
+    S.MIDTERM_EVALUATED,
+    S.COMPLETED,
     S.TERMINATED,
 )
-AWARDED_STATUSES = (S.AWARDED, S.AGREEMENT_SIGNED, S.IN_PROGRESS, S.MIDTERM_EVALUATED, S.COMPLETED, S.TERMINATED)
+AWARDED_STATUSES = (
+    S.AWARDED,
+    S.AGREEMENT_SIGNED,
+    S.IN_PROGRESS,
+    S.MIDTERM_EVALUATED,
+    S.COMPLETED,
+    S.TERMINATED,
+)
 REVIEWED_STATUSES = (
-    S.REVIEWED, S.RECOMMENDED, S.NOT_RECOMMENDED, S.ON_NOTICE, S.AWARDED, S.REJECTED, *AWARDED_STATUSES[1:],
+    S.REVIEWED,
+    S.RECOMMENDED,
+    S.NOT_RECOMMENDED,
+    S.ON_NOTICE,
+    S.AWARDED,
+    S.REJECTED,
+    *AWARDED_STATUSES[1:],
 )
 SCREENED_STATUSES = (S.ELIGIBLE, S.INELIGIBLE, S.IN_REVIEW, *REVIEWED_STATUSES)
 
@@ -76,6 +95,7 @@ def _grouped_sum(model, outer_field: str, field: str, **filters):
 
 
 # --- money -------------------------------------------------------------------------------
+
 
 def _committed(app_filter: Q) -> Decimal:
     """Σ award − Σ stopped installments over the committed applications matching app_filter."""
@@ -104,8 +124,11 @@ def fund_list():
     """Funds with awarded and balance computed by the database in one query."""
     awarded = _grouped_sum(Application, "fund", "award_amount", status__in=COMMITTED_STATUSES)
     stopped = _grouped_sum(
-        Installment, "application__fund", "planned_amount",
-        status=Installment.Status.STOPPED, application__status__in=COMMITTED_STATUSES,
+        Installment,
+        "application__fund",
+        "planned_amount",
+        status=Installment.Status.STOPPED,
+        application__status__in=COMMITTED_STATUSES,
     )
     return Fund.objects.annotate(
         awarded=ExpressionWrapper(awarded - stopped, output_field=MONEY_FIELD),
@@ -113,12 +136,13 @@ def fund_list():
 
 
 def application_paid(application_id: int) -> Decimal:
-    return Installment.objects.filter(application_id=application_id, status=Installment.Status.PAID).aggregate(
-        s=Coalesce(Sum("planned_amount"), _zero())
-    )["s"]
+    return Installment.objects.filter(
+        application_id=application_id, status=Installment.Status.PAID
+    ).aggregate(s=Coalesce(Sum("planned_amount"), _zero()))["s"]
 
 
 # --- scores ------------------------------------------------------------------------------
+
 
 class ExactNumber(Func):
     """The expression itself, but REAL on SQLite: its NUMERIC affinity stores 216.0 as the
@@ -153,18 +177,29 @@ def computed_scores(qs):
     qs = qs.annotate(n_reviews=n, score_sum=total, score_max=high, score_min=low)
     return qs.annotate(
         score=Case(
-            When(n_reviews__gte=TRIM_FROM, then=ExpressionWrapper(
-                ExactNumber(F("score_sum") - F("score_max") - F("score_min"), output_field=SCORE_FIELD) / (F("n_reviews") - 2),
-                output_field=SCORE_FIELD)),
-            When(n_reviews__gte=1, then=ExpressionWrapper(
-                ExactNumber(F("score_sum"), output_field=SCORE_FIELD) / F("n_reviews"), output_field=SCORE_FIELD)),
+            When(
+                n_reviews__gte=TRIM_FROM,
+                then=ExpressionWrapper(
+                    ExactNumber(F("score_sum") - F("score_max") - F("score_min"), output_field=SCORE_FIELD)
+                    / (F("n_reviews") - 2),
+                    output_field=SCORE_FIELD,
+                ),
+            ),
+            When(
+                n_reviews__gte=1,
+                then=ExpressionWrapper(
+                    ExactNumber(F("score_sum"), output_field=SCORE_FIELD) / F("n_reviews"),
+                    output_field=SCORE_FIELD,
+                ),
+            ),
             default=None,
             output_field=SCORE_FIELD,
         ),
         spread=ExpressionWrapper(F("score_max") - F("score_min"), output_field=SCORE_FIELD),
         disagreement=Case(
             When(score_max__gt=F("score_min") + DISAGREEMENT_SPREAD, then=Value(True)),
-            default=Value(False), output_field=BooleanField(),
+            default=Value(False),
+            output_field=BooleanField(),
         ),
     )
 
@@ -178,7 +213,8 @@ def with_scores(qs):
         spread=F("review_spread"),
         disagreement=Case(
             When(review_spread__gt=DISAGREEMENT_SPREAD, then=Value(True)),
-            default=Value(False), output_field=BooleanField(),
+            default=Value(False),
+            output_field=BooleanField(),
         ),
     )
 
@@ -195,13 +231,21 @@ def ranking(*, round_id: int, category: str | None = None):
 
     return qs.annotate(
         rank=Window(Rank(), order_by=[F("score").desc(nulls_last=True)]),
-        category_rank=Window(Rank(), partition_by=[F("category")], order_by=[F("score").desc(nulls_last=True)]),
+        category_rank=Window(
+            Rank(), partition_by=[F("category")], order_by=[F("score").desc(nulls_last=True)]
+        ),
         position=Window(RowNumber(), order_by=order),
         cumulative=Window(Sum("requested_amount"), order_by=order, frame=RowRange(start=None, end=0)),
         cumulative_awarded=Window(
-            Sum(Case(When(status__in=COMMITTED_STATUSES, then=F("award_amount")), default=_zero(),
-                     output_field=MONEY_FIELD)),
-            order_by=order, frame=RowRange(start=None, end=0),
+            Sum(
+                Case(
+                    When(status__in=COMMITTED_STATUSES, then=F("award_amount")),
+                    default=_zero(),
+                    output_field=MONEY_FIELD,
+                )
+            ),
+            order_by=order,
+            frame=RowRange(start=None, end=0),
         ),
     ).order_by(*order)
 
@@ -212,23 +256,36 @@ def application_with_score(application_id: int):
 
 # --- lists -------------------------------------------------------------------------------
 
+
 def open_rounds(now=None):
     now = now or timezone.now()
-    return Round.objects.filter(call_opens__lte=now, call_closes__gt=now).select_related("fund").order_by("call_closes")
+    return (
+        Round.objects.filter(call_opens__lte=now, call_closes__gt=now)
+        .select_related("fund")
+        .order_by("call_closes")
+    )
 
 
 def rounds_on_notice(today=None):
     """Rounds whose public notice (公示) is running or has applications still on notice."""
     today = today or timezone.localdate()
-    return Round.objects.filter(
-        Q(notice_ends__gte=today) | Q(applications__status=S.ON_NOTICE), notice_starts__isnull=False
-    ).distinct().order_by("-notice_starts")
+    return (
+        Round.objects.filter(
+            Q(notice_ends__gte=today) | Q(applications__status=S.ON_NOTICE), notice_starts__isnull=False
+        )
+        .distinct()
+        .order_by("-notice_starts")
+    )
 
 
 def rounds_for_staff():
-    return Round.objects.select_related("fund").annotate(
-        n_applications=Count("applications", filter=~Q(applications__status=S.DRAFT)),
-    ).order_by("-year", "-call_opens")
+    return (
+        Round.objects.select_related("fund")
+        .annotate(
+            n_applications=Count("applications", filter=~Q(applications__status=S.DRAFT)),
+        )
+        .order_by("-year", "-call_opens")
+    )
 
 
 def applications_for_organizations(org_ids):
@@ -255,9 +312,19 @@ def reviews_for_reviewer(user):
         .exclude(status=Review.Status.CONFLICT)
         .select_related("application", "application__round")
         .only(
-            "id", "status", "total", "assigned_at", "submitted_at", "application__id", "application__title",
-            "application__category", "application__requested_amount", "application__round__id",
-            "application__round__title", "application__round__review_deadline", "application__round__blind_review",
+            "id",
+            "status",
+            "total",
+            "assigned_at",
+            "submitted_at",
+            "application__id",
+            "application__title",
+            "application__category",
+            "application__requested_amount",
+            "application__round__id",
+            "application__round__title",
+            "application__round__review_deadline",
+            "application__round__blind_review",
             "application__organization_id",
         )
         .order_by("status", "application__round__review_deadline", "pk")
@@ -284,28 +351,58 @@ def eligibility_checks(application: Application) -> list[dict]:
     checks = []
     if rnd.require_verified:
         ok = org.status == Organization.Status.VERIFIED or org.org_type == Organization.Type.COMMUNITY
-        checks.append({"code": "verified", "label": _("Verified organization, or community organization on record"),
-                       "passed": ok, "detail": org.get_status_display()})
+        checks.append(
+            {
+                "code": "verified",
+                "label": _("Verified organization, or community organization on record"),
+                "passed": ok,
+                "detail": org.get_status_display(),
+            }
+        )
     if rnd.exclude_abnormal:
         ok = not org_selectors.organization_is_on_abnormal_list(org)
-        checks.append({"code": "not_abnormal", "label": _("Not on the abnormal-activity list"), "passed": ok,
-                       "detail": "" if ok else _("On the abnormal list")})
+        checks.append(
+            {
+                "code": "not_abnormal",
+                "label": _("Not on the abnormal-activity list"),
+                "passed": ok,
+                "detail": "" if ok else _("On the abnormal list"),
+            }
+        )
     if rnd.no_double_funding:
         dup = (
-            Application.objects.filter(organization_id=org.pk, title__iexact=application.title.strip(),
-                                       status__in=COMMITTED_STATUSES)
+            Application.objects.filter(
+                organization_id=org.pk, title__iexact=application.title.strip(), status__in=COMMITTED_STATUSES
+            )
             .exclude(pk=application.pk)
             .select_related("round")
             .first()
         )
-        checks.append({"code": "no_double_funding", "label": _("The same project has not been funded before"),
-                       "passed": dup is None, "detail": dup.round.title if dup else ""})
+        checks.append(
+            {
+                "code": "no_double_funding",
+                "label": _("The same project has not been funded before"),
+                "passed": dup is None,
+                "detail": dup.round.title if dup else "",
+            }
+        )
     cats = rnd.categories or []
-    checks.append({"code": "category", "label": _("Category within the round's service areas"),
-                   "passed": not cats or application.category in cats, "detail": application.get_category_display()})
-    checks.append({"code": "cap", "label": _("Requested amount within the cap"),
-                   "passed": application.requested_amount <= rnd.cap,
-                   "detail": f"{application.requested_amount:,.2f} / {rnd.cap:,.2f}"})
+    checks.append(
+        {
+            "code": "category",
+            "label": _("Category within the round's service areas"),
+            "passed": not cats or application.category in cats,
+            "detail": application.get_category_display(),
+        }
+    )
+    checks.append(
+        {
+            "code": "cap",
+            "label": _("Requested amount within the cap"),
+            "passed": application.requested_amount <= rnd.cap,
+            "detail": f"{application.requested_amount:,.2f} / {rnd.cap:,.2f}",
+        }
+    )
     return checks
 
 
@@ -326,11 +423,15 @@ def round_dashboard(round_id: int) -> dict:
         application__round_id=round_id, status=Installment.Status.PAID
     ).aggregate(s=Coalesce(Sum("planned_amount"), _zero()))["s"]
     totals["money_stopped"] = Installment.objects.filter(
-        application__round_id=round_id, status=Installment.Status.STOPPED, application__status__in=AWARDED_STATUSES
+        application__round_id=round_id,
+        status=Installment.Status.STOPPED,
+        application__status__in=AWARDED_STATUSES,
     ).aggregate(s=Coalesce(Sum("planned_amount"), _zero()))["s"]
     # Actual beneficiaries: each project's latest filed report carries its cumulative figures,
     # so take the final report where one is filed, else the mid-term one.
-    filed = ProgressReport.objects.filter(application__round_id=round_id).exclude(status=ProgressReport.Status.DUE)
+    filed = ProgressReport.objects.filter(application__round_id=round_id).exclude(
+        status=ProgressReport.Status.DUE
+    )
     final_filed = ProgressReport.objects.filter(
         application=OuterRef("application"), kind=ProgressReport.Kind.FINAL
     ).exclude(status=ProgressReport.Status.DUE)
@@ -338,12 +439,14 @@ def round_dashboard(round_id: int) -> dict:
     actual = latest.aggregate(d=Coalesce(Sum("actual_direct"), 0), i=Coalesce(Sum("actual_indirect"), 0))
     totals["actual_direct"], totals["actual_indirect"] = actual["d"], actual["i"]
     by_category = list(
-        apps.values("category").annotate(
+        apps.values("category")
+        .annotate(
             applications=Count("pk"),
             awarded=Count("pk", filter=awarded_q),
             money=Coalesce(Sum("award_amount", filter=awarded_q), _zero()),
             direct=Coalesce(Sum("expected_direct", filter=awarded_q), 0),
-        ).order_by("category")
+        )
+        .order_by("category")
     )
     return {"totals": totals, "by_category": by_category}
 
@@ -368,7 +471,9 @@ def notice_applications(round_id: int):
 def reviews_overdue(today=None):
     today = today or timezone.localdate()
     return Review.objects.filter(
-        status=Review.Status.ASSIGNED, application__status=S.IN_REVIEW, application__round__review_deadline__lt=today
+        status=Review.Status.ASSIGNED,
+        application__status=S.IN_REVIEW,
+        application__round__review_deadline__lt=today,
     )
 
 

@@ -103,13 +103,21 @@ def _notify_applicant(application: Application, title: str, body: str = "") -> N
 
 
 def application_transition(
-    application: Application, *, to: str, by=None, reason: str = "", extra: dict | None = None, notify: bool = True
+    application: Application,
+    *,
+    to: str,
+    by=None,
+    reason: str = "",
+    extra: dict | None = None,
+    notify: bool = True,
 ) -> Application:
     """The one way an application changes status. Raises TransitionError when the pipeline
     does not allow `to` from the current status."""
 
     def _history(obj, old, new):
-        ApplicationStatusChange.objects.create(application=obj, from_status=old, to_status=new, by=by, reason=reason)
+        ApplicationStatusChange.objects.create(
+            application=obj, from_status=old, to_status=new, by=by, reason=reason
+        )
         if notify:
             _notify_applicant(
                 obj,
@@ -123,15 +131,34 @@ def application_transition(
 
 # --- configuration -------------------------------------------------------------------------
 
+
 @transaction.atomic
-def round_create(*, fund: Fund, year: int, title: str, budget: Decimal, call_opens, call_closes, by=None,
-                 rubric: list[tuple[str, int]] | None = None, schedule: list[tuple[int, str]] | None = None,
-                 **fields) -> Round:
+def round_create(
+    *,
+    fund: Fund,
+    year: int,
+    title: str,
+    budget: Decimal,
+    call_opens,
+    call_closes,
+    by=None,
+    rubric: list[tuple[str, int]] | None = None,
+    schedule: list[tuple[int, str]] | None = None,
+    **fields,
+) -> Round:
     """Create a round with its rubric (default five criteria) and installment schedule
     (default 50/30/20). Fails when the rubric's weights or the schedule's percents do not sum
     to 100, or the call closes before it opens."""
     _require_staff(by)
-    rnd = Round(fund=fund, year=year, title=title, budget=budget, call_opens=call_opens, call_closes=call_closes, **fields)
+    rnd = Round(
+        fund=fund,
+        year=year,
+        title=title,
+        budget=budget,
+        call_opens=call_opens,
+        call_closes=call_closes,
+        **fields,
+    )
     if not rnd.categories:
         rnd.categories = ["elderly", "disabled", "orphans", "poor"]
     rnd.full_clean()
@@ -144,8 +171,14 @@ def round_create(*, fund: Fund, year: int, title: str, budget: Decimal, call_ope
 
 
 @transaction.atomic
-def round_update(*, round: Round, by, data: dict, rubric: list[tuple[str, int]] | None = None,
-                 schedule: list[tuple[int, str]] | None = None) -> Round:
+def round_update(
+    *,
+    round: Round,
+    by,
+    data: dict,
+    rubric: list[tuple[str, int]] | None = None,
+    schedule: list[tuple[int, str]] | None = None,
+) -> Round:
     """Change a round's configuration. Fails like round_create, when the rubric changes after
     reviews were scored, and when the budget would fall below what is already committed (the
     round row is locked, as award_approve does). Returns the saved round."""
@@ -158,8 +191,11 @@ def round_update(*, round: Round, by, data: dict, rubric: list[tuple[str, int]] 
         raise DomainError(_("The call must close after it opens."), code="call_dates")
     committed = selectors.round_committed(round.pk)
     if round.budget < committed:
-        raise DomainError(_("The budget cannot be lower than the %(c)s yuan already committed to awards.")
-                          % {"c": _yuan(committed)}, code="budget_below_committed")
+        raise DomainError(
+            _("The budget cannot be lower than the %(c)s yuan already committed to awards.")
+            % {"c": _yuan(committed)},
+            code="budget_below_committed",
+        )
     round.save()
     if rubric is not None:
         current = [(c.name, c.weight) for c in round.criteria.all()]
@@ -187,7 +223,9 @@ def round_rubric_set(*, round: Round, criteria: list[tuple[str, int]]) -> list[C
     """Replace the rubric. Fails when weights do not sum to 100 or reviews already scored it."""
     total = sum(int(w) for _n, w in criteria)
     if total != 100:
-        raise DomainError(_("Criterion weights must sum to 100 (they sum to %(n)d).") % {"n": total}, code="weights")
+        raise DomainError(
+            _("Criterion weights must sum to 100 (they sum to %(n)d).") % {"n": total}, code="weights"
+        )
     if ReviewScore.objects.filter(criterion__round=round).exists():
         raise DomainError(_("The rubric cannot change once reviews have been scored."), code="rubric_locked")
     Criterion.objects.filter(round=round).delete()
@@ -200,7 +238,9 @@ def round_rubric_set(*, round: Round, criteria: list[tuple[str, int]]) -> list[C
 def round_schedule_set(*, round: Round, rules: list[tuple[int, str]]) -> list[InstallmentRule]:
     total = sum(int(p) for p, _t in rules)
     if total != 100:
-        raise DomainError(_("Installment percents must sum to 100 (they sum to %(n)d).") % {"n": total}, code="schedule")
+        raise DomainError(
+            _("Installment percents must sum to 100 (they sum to %(n)d).") % {"n": total}, code="schedule"
+        )
     InstallmentRule.objects.filter(round=round).delete()
     return InstallmentRule.objects.bulk_create(
         [InstallmentRule(round=round, percent=int(p), trigger=t, order=i) for i, (p, t) in enumerate(rules)]
@@ -210,8 +250,21 @@ def round_schedule_set(*, round: Round, rules: list[tuple[int, str]]) -> list[In
 # --- applicant side ------------------------------------------------------------------------
 
 APPLICATION_FIELDS = (
-    "category", "title", "summary", "need", "target_group", "activity_plan", "street", "community",
-    "duration_months", "start_date", "requested_amount", "co_funding", "expected_direct", "expected_indirect", "team",
+    "category",
+    "title",
+    "summary",
+    "need",
+    "target_group",
+    "activity_plan",
+    "street",
+    "community",
+    "duration_months",
+    "start_date",
+    "requested_amount",
+    "co_funding",
+    "expected_direct",
+    "expected_indirect",
+    "team",
 )
 
 
@@ -223,27 +276,37 @@ def _check_member(user, organization_id: int) -> None:
 def _save_lines(application, budget_lines, milestones):
     if budget_lines is not None:
         BudgetLine.objects.filter(application=application).delete()
-        BudgetLine.objects.bulk_create([
-            BudgetLine(application=application, item=item, amount=Decimal(str(amount)), order=i)
-            for i, (item, amount) in enumerate(budget_lines)
-        ])
+        BudgetLine.objects.bulk_create(
+            [
+                BudgetLine(application=application, item=item, amount=Decimal(str(amount)), order=i)
+                for i, (item, amount) in enumerate(budget_lines)
+            ]
+        )
     if milestones is not None:
         Milestone.objects.filter(application=application).delete()
-        Milestone.objects.bulk_create([
-            Milestone(application=application, month=int(month), description=desc) for month, desc in milestones
-        ])
+        Milestone.objects.bulk_create(
+            [
+                Milestone(application=application, month=int(month), description=desc)
+                for month, desc in milestones
+            ]
+        )
 
 
 @transaction.atomic
-def application_create(*, round: Round, organization, user, data: dict, budget_lines=None, milestones=None,
-                       now=None) -> Application:
+def application_create(
+    *, round: Round, organization, user, data: dict, budget_lines=None, milestones=None, now=None
+) -> Application:
     """Start a draft. Fails when the user is not a member of the organization or the call is
     not open."""
     _check_member(user, organization.pk)
     if not round.is_open(now):
         raise DomainError(_("This call is not open for applications."), code="call_closed")
-    app = Application(round=round, organization=organization, created_by=user,
-                      **{k: v for k, v in data.items() if k in APPLICATION_FIELDS})
+    app = Application(
+        round=round,
+        organization=organization,
+        created_by=user,
+        **{k: v for k, v in data.items() if k in APPLICATION_FIELDS},
+    )
     app.full_clean(exclude=["round", "organization"])
     app.save()
     _save_lines(app, budget_lines, milestones)
@@ -251,7 +314,9 @@ def application_create(*, round: Round, organization, user, data: dict, budget_l
 
 
 @transaction.atomic
-def application_update(*, application: Application, user, data: dict, budget_lines=None, milestones=None) -> Application:
+def application_update(
+    *, application: Application, user, data: dict, budget_lines=None, milestones=None
+) -> Application:
     """Edit a draft (or an application returned for more information)."""
     _check_member(user, application.organization_id)
     if application.status not in (S.DRAFT, S.INFO_REQUESTED):
@@ -266,18 +331,32 @@ def application_update(*, application: Application, user, data: dict, budget_lin
 
 
 @transaction.atomic
-def attachment_add(*, application: Application, user, upload, report: ProgressReport | None = None) -> Attachment:
+def attachment_add(
+    *, application: Application, user, upload, report: ProgressReport | None = None
+) -> Attachment:
     """Store an attachment. Fails (ValidationError) when the file is over 10 MB or its content
     is not PDF, Word, Excel or an image, whatever its name says; fails (DomainError) for an
     application attachment once the application was submitted (reviewers must all see the
     same file set), except while more information is requested."""
     _check_member(user, application.organization_id)
     if report is None and application.status not in (S.DRAFT, S.INFO_REQUESTED):
-        raise DomainError(_("Attachments can only be added while the application is a draft or more "
-                            "information was requested."), code="not_editable")
+        raise DomainError(
+            _(
+                "Attachments can only be added while the application is a draft or more "
+                "information was requested."
+            ),
+            code="not_editable",
+        )
     mime = validate_upload(upload)
-    return Attachment.objects.create(application=application, report=report, file=upload, name=upload.name[:200],
-                                     mime=mime, size=upload.size, uploaded_by=user)
+    return Attachment.objects.create(
+        application=application,
+        report=report,
+        file=upload,
+        name=upload.name[:200],
+        mime=mime,
+        size=upload.size,
+        uploaded_by=user,
+    )
 
 
 def application_problems(application: Application) -> list[str]:
@@ -290,14 +369,20 @@ def application_problems(application: Application) -> list[str]:
     if application.requested_amount <= 0:
         problems.append(_("Enter the amount requested."))
     if application.requested_amount > rnd.cap:
-        problems.append(_("The amount requested (%(a)s) is over the round's cap of %(cap)s yuan.")
-                        % {"a": _yuan(application.requested_amount), "cap": _yuan(rnd.cap)})
+        problems.append(
+            _("The amount requested (%(a)s) is over the round's cap of %(cap)s yuan.")
+            % {"a": _yuan(application.requested_amount), "cap": _yuan(rnd.cap)}
+        )
     if lines_total != application.requested_amount:
-        problems.append(_("The budget lines add up to %(s)s yuan but the request is %(a)s yuan; they must be equal.")
-                        % {"s": _yuan(lines_total), "a": _yuan(application.requested_amount)})
+        problems.append(
+            _("The budget lines add up to %(s)s yuan but the request is %(a)s yuan; they must be equal.")
+            % {"s": _yuan(lines_total), "a": _yuan(application.requested_amount)}
+        )
     if not rnd.min_months <= application.duration_months <= rnd.max_months:
-        problems.append(_("The project must last between %(a)d and %(b)d months.")
-                        % {"a": rnd.min_months, "b": rnd.max_months})
+        problems.append(
+            _("The project must last between %(a)d and %(b)d months.")
+            % {"a": rnd.min_months, "b": rnd.max_months}
+        )
     if rnd.categories and application.category not in rnd.categories:
         problems.append(_("This round does not fund the chosen category."))
     return problems
@@ -319,7 +404,9 @@ def application_submit(*, application: Application, user, now=None) -> Applicati
     problems = application_problems(application)
     if problems:
         raise DomainError(" ".join(problems), code="incomplete", details={"problems": problems})
-    return application_transition(application, to=S.SUBMITTED, by=user, extra={"submitted_at": now}, notify=False)
+    return application_transition(
+        application, to=S.SUBMITTED, by=user, extra={"submitted_at": now}, notify=False
+    )
 
 
 @transaction.atomic
@@ -333,11 +420,13 @@ def application_answer_info(*, application: Application, user, answer: str) -> A
     problems = application_problems(application)
     if problems:
         raise DomainError(" ".join(problems), code="incomplete", details={"problems": problems})
-    return application_transition(application, to=S.SUBMITTED, by=user, reason=answer,
-                                  extra={"info_answer": answer}, notify=False)
+    return application_transition(
+        application, to=S.SUBMITTED, by=user, reason=answer, extra={"info_answer": answer}, notify=False
+    )
 
 
 # --- screening -----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def screening_decide(*, application: Application, by, eligible: bool, reason: str) -> Application:
@@ -345,8 +434,13 @@ def screening_decide(*, application: Application, by, eligible: bool, reason: st
     _require_staff(by)
     if not reason.strip():
         raise DomainError(_("Give a reason for the screening decision."), code="reason_required")
-    return application_transition(application, to=S.ELIGIBLE if eligible else S.INELIGIBLE, by=by, reason=reason,
-                                  extra={"screening_reason": reason})
+    return application_transition(
+        application,
+        to=S.ELIGIBLE if eligible else S.INELIGIBLE,
+        by=by,
+        reason=reason,
+        extra={"screening_reason": reason},
+    )
 
 
 @transaction.atomic
@@ -354,11 +448,13 @@ def screening_request_info(*, application: Application, by, request_text: str) -
     _require_staff(by)
     if not request_text.strip():
         raise DomainError(_("Say what information is needed."), code="reason_required")
-    return application_transition(application, to=S.INFO_REQUESTED, by=by, reason=request_text,
-                                  extra={"info_request": request_text})
+    return application_transition(
+        application, to=S.INFO_REQUESTED, by=by, reason=request_text, extra={"info_request": request_text}
+    )
 
 
 # --- reviewers -----------------------------------------------------------------------------
+
 
 def _reviewer_pool(application: Application, exclude_ids: set[int]):
     from center.models import User
@@ -375,12 +471,18 @@ def _reviewer_pool(application: Application, exclude_ids: set[int]):
 
 def _assign(application: Application, n: int) -> list[Review]:
     taken = set(Review.objects.filter(application=application).values_list("reviewer_id", flat=True))
-    taken |= set(ConflictDeclaration.objects.filter(application=application).values_list("reviewer_id", flat=True))
+    taken |= set(
+        ConflictDeclaration.objects.filter(application=application).values_list("reviewer_id", flat=True)
+    )
     reviewers = list(_reviewer_pool(application, taken)[:n])
     created = Review.objects.bulk_create([Review(application=application, reviewer=r) for r in reviewers])
     for r in reviewers:
-        notification_send(user=r, title=_("A venture application was assigned to you for review"),
-                          url=reverse("ventures:my_reviews"), email=False)
+        notification_send(
+            user=r,
+            title=_("A venture application was assigned to you for review"),
+            url=reverse("ventures:my_reviews"),
+            email=False,
+        )
     return created
 
 
@@ -402,7 +504,11 @@ def reviewers_assign(*, application: Application, by=None) -> list[Review]:
 
 
 def _get_own_review(review: Review, reviewer) -> Review:
-    locked = Review.objects.select_for_update().select_related("application", "application__round").get(pk=review.pk)
+    locked = (
+        Review.objects.select_for_update()
+        .select_related("application", "application__round")
+        .get(pk=review.pk)
+    )
     if locked.reviewer_id != reviewer.pk:
         raise PermissionDeniedError(_("This review is not assigned to you."))
     if locked.status == Review.Status.CONFLICT:
@@ -416,15 +522,21 @@ def review_declare_conflict(*, review: Review, reviewer, reason: str) -> Review 
     (None when nobody else is available). Fails once the review has been submitted."""
     locked = _get_own_review(review, reviewer)
     if locked.status == Review.Status.SUBMITTED:
-        raise DomainError(_("A submitted review cannot be withdrawn; ask staff to reopen it."), code="submitted")
+        raise DomainError(
+            _("A submitted review cannot be withdrawn; ask staff to reopen it."), code="submitted"
+        )
     if not reason.strip():
         raise DomainError(_("Describe the conflict of interest."), code="reason_required")
     locked.status = Review.Status.CONFLICT
     locked.save(update_fields=["status"])
     ReviewScore.objects.filter(review=locked).delete()
     replacement = _assign(locked.application, 1)
-    ConflictDeclaration.objects.create(application=locked.application, reviewer=reviewer, reason=reason,
-                                       replacement=replacement[0].reviewer if replacement else None)
+    ConflictDeclaration.objects.create(
+        application=locked.application,
+        reviewer=reviewer,
+        reason=reason,
+        replacement=replacement[0].reviewer if replacement else None,
+    )
     _maybe_reviewed(locked.application, by=reviewer)
     return replacement[0] if replacement else None
 
@@ -441,11 +553,18 @@ def application_score_refresh(application_id: int) -> None:
     by the database from its submitted reviews. Call it inside the transaction that changed a
     review, with the application row locked, so concurrent submissions cannot store a stale
     figure."""
-    row = (selectors.computed_scores(Application.objects.filter(pk=application_id))
-           .values("n_reviews", "score", "spread").first())
-    score = Decimal(str(row["score"])).quantize(SCORE_PLACES, ROUND_HALF_UP) if row["score"] is not None else None
+    row = (
+        selectors.computed_scores(Application.objects.filter(pk=application_id))
+        .values("n_reviews", "score", "spread")
+        .first()
+    )
+    score = (
+        Decimal(str(row["score"])).quantize(SCORE_PLACES, ROUND_HALF_UP) if row["score"] is not None else None
+    )
     Application.objects.filter(pk=application_id).update(
-        review_count=row["n_reviews"], review_score=score, review_spread=_spread(row["spread"]),
+        review_count=row["n_reviews"],
+        review_score=score,
+        review_spread=_spread(row["spread"]),
     )
 
 
@@ -453,11 +572,24 @@ def application_scores_refresh_round(round_id: int) -> int:
     """Recompute the stored review aggregates of a whole round (demo and bench seeding, which
     bulk-create reviews). Returns how many applications were updated."""
     batch = []
-    for row in selectors.computed_scores(Application.objects.filter(round_id=round_id)).values(
-            "pk", "n_reviews", "score", "spread").iterator(chunk_size=2000):
-        score = Decimal(str(row["score"])).quantize(SCORE_PLACES, ROUND_HALF_UP) if row["score"] is not None else None
-        batch.append(Application(pk=row["pk"], review_count=row["n_reviews"], review_score=score,
-                                 review_spread=_spread(row["spread"])))
+    for row in (
+        selectors.computed_scores(Application.objects.filter(round_id=round_id))
+        .values("pk", "n_reviews", "score", "spread")
+        .iterator(chunk_size=2000)
+    ):
+        score = (
+            Decimal(str(row["score"])).quantize(SCORE_PLACES, ROUND_HALF_UP)
+            if row["score"] is not None
+            else None
+        )
+        batch.append(
+            Application(
+                pk=row["pk"],
+                review_count=row["n_reviews"],
+                review_score=score,
+                review_spread=_spread(row["spread"]),
+            )
+        )
     Application.objects.bulk_update(batch, ["review_count", "review_score", "review_spread"], batch_size=1000)
     return len(batch)
 
@@ -479,7 +611,9 @@ def _maybe_reviewed(application: Application, *, by) -> None:
 
 
 @transaction.atomic
-def review_save(*, review: Review, reviewer, scores: dict[int, tuple], comment: str = "", submit: bool = False) -> Review:
+def review_save(
+    *, review: Review, reviewer, scores: dict[int, tuple], comment: str = "", submit: bool = False
+) -> Review:
     """Save scores (criterion id -> (score 0–100, comment)); with submit=True every criterion
     must be scored and the weighted total is computed by the database. Fails when the review
     is not the reviewer's, was already submitted, or a score is out of range."""
@@ -509,7 +643,9 @@ def review_save(*, review: Review, reviewer, scores: dict[int, tuple], comment: 
     if submit:
         if len(rows) != len(criteria):
             raise DomainError(_("Score every criterion before submitting."), code="incomplete")
-        total = ReviewScore.objects.filter(review=locked).aggregate(t=Sum(F("score") * F("criterion__weight")))["t"]
+        total = ReviewScore.objects.filter(review=locked).aggregate(
+            t=Sum(F("score") * F("criterion__weight"))
+        )["t"]
         locked.total = (Decimal(str(total)) / 100).quantize(CENT, ROUND_HALF_UP)
         locked.status = Review.Status.SUBMITTED
         locked.submitted_at = timezone.now()
@@ -540,6 +676,7 @@ def review_reopen(*, review: Review, by) -> Review:
 
 # --- awards --------------------------------------------------------------------------------
 
+
 def _money(value) -> Decimal:
     try:
         return Decimal(str(value)).quantize(CENT)
@@ -561,45 +698,64 @@ def award_approve(*, application: Application, amount, by, fund: Fund | None = N
     fund = fund or (Fund.objects.get(pk=app.fund_id) if app.fund_id else rnd.fund)
     Fund.objects.select_for_update().filter(pk=fund.pk).first()
     if app.status not in (S.REVIEWED, S.RECOMMENDED, S.NOT_RECOMMENDED):
-        raise DomainError(_("Only reviewed applications can be recommended for an award."), code="not_reviewed")
+        raise DomainError(
+            _("Only reviewed applications can be recommended for an award."), code="not_reviewed"
+        )
     if amount <= 0:
         raise DomainError(_("The award must be more than zero."), code="amount")
     if amount > app.requested_amount:
-        raise DomainError(_("The award cannot exceed the amount requested (%(a)s yuan).") % {"a": _yuan(app.requested_amount)},
-                          code="over_request")
+        raise DomainError(
+            _("The award cannot exceed the amount requested (%(a)s yuan).")
+            % {"a": _yuan(app.requested_amount)},
+            code="over_request",
+        )
     if amount > rnd.cap:
-        raise DomainError(_("The award cannot exceed the round's cap (%(a)s yuan).") % {"a": _yuan(rnd.cap)}, code="over_cap")
+        raise DomainError(
+            _("The award cannot exceed the round's cap (%(a)s yuan).") % {"a": _yuan(rnd.cap)},
+            code="over_cap",
+        )
     current = app.award_amount if app.status == S.RECOMMENDED and app.award_amount else Decimal("0")
     committed = selectors.round_committed(rnd.pk) - current
     if committed + amount > rnd.budget:
         raise DomainError(
             _("This award would exceed the round's budget: %(c)s of %(b)s yuan already awarded, %(r)s left.")
             % {"c": _yuan(committed), "b": _yuan(rnd.budget), "r": _yuan(rnd.budget - committed)},
-            code="over_budget", details={"committed": str(committed), "budget": str(rnd.budget)},
+            code="over_budget",
+            details={"committed": str(committed), "budget": str(rnd.budget)},
         )
     fund_current = current if app.fund_id == fund.pk else Decimal("0")
     fund_committed = selectors.fund_committed(fund.pk) - fund_current
     if fund_committed + amount > fund.budget:
-        raise DomainError(_("The fund “%(f)s” has only %(r)s yuan left.") % {"f": fund, "r": _yuan(fund.budget - fund_committed)},
-                          code="over_fund")
+        raise DomainError(
+            _("The fund “%(f)s” has only %(r)s yuan left.")
+            % {"f": fund, "r": _yuan(fund.budget - fund_committed)},
+            code="over_fund",
+        )
     if app.status == S.RECOMMENDED:
         app.award_amount, app.fund = amount, fund
         app.save(update_fields=["award_amount", "fund"])
-        ApplicationStatusChange.objects.create(application=app, from_status=app.status, to_status=app.status, by=by,
-                                               reason=_("award amount changed to %(a)s") % {"a": _yuan(amount)})
+        ApplicationStatusChange.objects.create(
+            application=app,
+            from_status=app.status,
+            to_status=app.status,
+            by=by,
+            reason=_("award amount changed to %(a)s") % {"a": _yuan(amount)},
+        )
         return app
     if app.status == S.NOT_RECOMMENDED:
         application_transition(app, to=S.REVIEWED, by=by, notify=False)
-    return application_transition(app, to=S.RECOMMENDED, by=by, extra={"award_amount": amount, "fund": fund},
-                                  notify=False)
+    return application_transition(
+        app, to=S.RECOMMENDED, by=by, extra={"award_amount": amount, "fund": fund}, notify=False
+    )
 
 
 @transaction.atomic
 def award_withdraw(*, application: Application, by, reason: str = "") -> Application:
     """Take back a recommendation before the public notice; the money is free again."""
     _require_staff(by)
-    return application_transition(application, to=S.REVIEWED, by=by, reason=reason,
-                                  extra={"award_amount": None}, notify=False)
+    return application_transition(
+        application, to=S.REVIEWED, by=by, reason=reason, extra={"award_amount": None}, notify=False
+    )
 
 
 @transaction.atomic
@@ -614,7 +770,11 @@ def award_suggestions(round: Round) -> list[tuple[Application, Decimal]]:
     the fill, so the ranking is never jumped."""
     remaining = round.budget - selectors.round_committed(round.pk)
     out = []
-    for app in selectors.ranking(round_id=round.pk).filter(status=S.REVIEWED, n_reviews__gt=0).iterator(chunk_size=500):
+    for app in (
+        selectors.ranking(round_id=round.pk)
+        .filter(status=S.REVIEWED, n_reviews__gt=0)
+        .iterator(chunk_size=500)
+    ):
         amount = min(app.requested_amount, round.cap)
         if amount > remaining:
             break
@@ -647,21 +807,26 @@ def notice_publish(*, round: Round, by, today: date | None = None) -> int:
     rnd.notice_ends = add_working_days(today, rnd.notice_working_days)
     rnd.save(update_fields=["notice_starts", "notice_ends"])
     for app in apps:
-        application_transition(app, to=S.ON_NOTICE, by=by,
-                               reason=_("public notice until %(d)s") % {"d": rnd.notice_ends})
+        application_transition(
+            app, to=S.ON_NOTICE, by=by, reason=_("public notice until %(d)s") % {"d": rnd.notice_ends}
+        )
     round.notice_starts, round.notice_ends = rnd.notice_starts, rnd.notice_ends
     return len(apps)
 
 
 @transaction.atomic
-def objection_file(*, application: Application, name: str, contact: str, reason: str, today=None) -> Objection:
+def objection_file(
+    *, application: Application, name: str, contact: str, reason: str, today=None
+) -> Objection:
     """Anyone may object while the award is on public notice. Fails outside the notice period."""
     today = today or timezone.localdate()
     application = Application.objects.select_related("round").get(pk=application.pk)
     rnd = application.round
     if application.status != S.ON_NOTICE or not rnd.notice_ends or today > rnd.notice_ends:
         raise DomainError(_("Objections can only be filed during the public notice."), code="not_on_notice")
-    obj = Objection(application=application, name=name.strip(), contact=contact.strip(), reason=reason.strip())
+    obj = Objection(
+        application=application, name=name.strip(), contact=contact.strip(), reason=reason.strip()
+    )
     obj.full_clean()
     obj.save()
     return obj
@@ -692,29 +857,49 @@ def _add_months(d: date, months: int) -> date:
 
 
 def _award_confirm(app: Application, today: date) -> Application:
-    app = application_transition(app, to=S.AWARDED, extra={"awarded_at": today},
-                                 reason=_("public notice ended without an open objection"))
+    app = application_transition(
+        app,
+        to=S.AWARDED,
+        extra={"awarded_at": today},
+        reason=_("public notice ended without an open objection"),
+    )
     rules = list(InstallmentRule.objects.filter(round_id=app.round_id).order_by("order"))
     amounts = [(app.award_amount * r.percent / 100).quantize(CENT, ROUND_HALF_UP) for r in rules]
     if amounts:
         amounts[-1] = app.award_amount - sum(amounts[:-1])  # the last one takes the rounding
-    Installment.objects.bulk_create([
-        Installment(application=app, order=i, trigger=r.trigger, planned_amount=a)
-        for i, (r, a) in enumerate(zip(rules, amounts, strict=True))
-    ])
+    Installment.objects.bulk_create(
+        [
+            Installment(application=app, order=i, trigger=r.trigger, planned_amount=a)
+            for i, (r, a) in enumerate(zip(rules, amounts, strict=True))
+        ]
+    )
     terms = _(
         "Grant of %(amount)s yuan from %(fund)s for the project “%(title)s” (%(months)d months). Paid in installments: "
         "%(schedule)s. The organization reports at mid-term and at the end, spends per the approved budget, and "
         "returns money not used."
-    ) % {"amount": _yuan(app.award_amount), "fund": app.fund or app.round.fund, "title": app.title,
-         "months": app.duration_months, "schedule": "; ".join(f"{r.percent}% {r.get_trigger_display()}" for r in rules)}
+    ) % {
+        "amount": _yuan(app.award_amount),
+        "fund": app.fund or app.round.fund,
+        "title": app.title,
+        "months": app.duration_months,
+        "schedule": "; ".join(f"{r.percent}% {r.get_trigger_display()}" for r in rules),
+    }
     Agreement.objects.get_or_create(application=app, defaults={"terms": terms})
     start = app.start_date or today
-    ProgressReport.objects.bulk_create([
-        ProgressReport(application=app, kind=ProgressReport.Kind.MIDTERM,
-                       due_date=_add_months(start, max(1, app.duration_months // 2))),
-        ProgressReport(application=app, kind=ProgressReport.Kind.FINAL, due_date=_add_months(start, app.duration_months)),
-    ])
+    ProgressReport.objects.bulk_create(
+        [
+            ProgressReport(
+                application=app,
+                kind=ProgressReport.Kind.MIDTERM,
+                due_date=_add_months(start, max(1, app.duration_months // 2)),
+            ),
+            ProgressReport(
+                application=app,
+                kind=ProgressReport.Kind.FINAL,
+                due_date=_add_months(start, app.duration_months),
+            ),
+        ]
+    )
     return app
 
 
@@ -742,6 +927,7 @@ def notice_close(*, round: Round, today: date | None = None) -> int:
 
 # --- after the award -----------------------------------------------------------------------
 
+
 @transaction.atomic
 def agreement_accept(*, application: Application, user) -> Agreement:
     """The organization accepts the agreement in the portal. Fails for non-members."""
@@ -760,7 +946,9 @@ def _trigger_met(app: Application, trigger: str) -> bool:
         return app.status in (S.AGREEMENT_SIGNED, S.IN_PROGRESS, S.MIDTERM_EVALUATED, S.COMPLETED)
     kind = ProgressReport.Kind.MIDTERM if trigger == Trigger.MIDTERM_PASSED else ProgressReport.Kind.FINAL
     return Evaluation.objects.filter(
-        report__application=app, report__kind=kind, result__in=[Evaluation.Result.PASS, Evaluation.Result.RECTIFY]
+        report__application=app,
+        report__kind=kind,
+        result__in=[Evaluation.Result.PASS, Evaluation.Result.RECTIFY],
     ).exists()
 
 
@@ -781,8 +969,10 @@ def installment_pay(*, installment: Installment, by, paid_date: date | None = No
         raise DomainError(_("Not due yet: %(t)s.") % {"t": inst.get_trigger_display()}, code="not_due")
     paid = selectors.application_paid(app.pk)
     if paid + inst.planned_amount > (app.award_amount or 0):
-        raise DomainError(_("Paying this would exceed the award of %(a)s yuan.") % {"a": _yuan(app.award_amount)},
-                          code="over_award")
+        raise DomainError(
+            _("Paying this would exceed the award of %(a)s yuan.") % {"a": _yuan(app.award_amount)},
+            code="over_award",
+        )
     inst.status, inst.paid_date = Installment.Status.PAID, paid_date or timezone.localdate()
     inst.save(update_fields=["status", "paid_date"])
     if app.status == S.AGREEMENT_SIGNED:
@@ -791,8 +981,16 @@ def installment_pay(*, installment: Installment, by, paid_date: date | None = No
 
 
 @transaction.atomic
-def report_submit(*, report: ProgressReport, user, activities: str, actual_direct: int, actual_indirect: int,
-                  spending: dict[int, Decimal], receipts=()) -> ProgressReport:
+def report_submit(
+    *,
+    report: ProgressReport,
+    user,
+    activities: str,
+    actual_direct: int,
+    actual_indirect: int,
+    spending: dict[int, Decimal],
+    receipts=(),
+) -> ProgressReport:
     """File a mid-term or final report with spending per budget line and receipts. Fails for
     non-members, for a report already submitted, for a final report before the mid-term
     evaluation, or a receipt of the wrong type."""
@@ -813,10 +1011,18 @@ def report_submit(*, report: ProgressReport, user, activities: str, actual_direc
     for upload in receipts:
         attachment_add(application=app, user=user, upload=upload, report=locked)
     SpendingLine.objects.filter(report=locked).delete()
-    SpendingLine.objects.bulk_create([
-        SpendingLine(report=locked, budget_line_id=int(k), spent=_money(v)) for k, v in spending.items() if v not in (None, "")
-    ])
-    locked.activities, locked.actual_direct, locked.actual_indirect = activities, actual_direct, actual_indirect
+    SpendingLine.objects.bulk_create(
+        [
+            SpendingLine(report=locked, budget_line_id=int(k), spent=_money(v))
+            for k, v in spending.items()
+            if v not in (None, "")
+        ]
+    )
+    locked.activities, locked.actual_direct, locked.actual_indirect = (
+        activities,
+        actual_direct,
+        actual_indirect,
+    )
     locked.status, locked.submitted_at = ProgressReport.Status.SUBMITTED, timezone.now()
     locked.save()
     return locked
@@ -866,4 +1072,6 @@ def application_terminate(*, application: Application, by, reason: str) -> Appli
 
 def report_due_soon(today: date | None = None, days: int = 7):
     today = today or timezone.localdate()
-    return ProgressReport.objects.filter(status=ProgressReport.Status.DUE, due_date__lte=today + timedelta(days=days))
+    return ProgressReport.objects.filter(
+        status=ProgressReport.Status.DUE, due_date__lte=today + timedelta(days=days)
+    )

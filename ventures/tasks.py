@@ -37,7 +37,9 @@ def close_notices(today: str | None = None) -> int:
 
     day = date.fromisoformat(today) if today else timezone.localdate()
     n = 0
-    rounds = Round.objects.filter(notice_ends__lt=day, applications__status=Application.Status.ON_NOTICE).distinct()
+    rounds = Round.objects.filter(
+        notice_ends__lt=day, applications__status=Application.Status.ON_NOTICE
+    ).distinct()
     for rnd in rounds:
         n += notice_close(round=rnd, today=day)
     return n

@@ -17,22 +17,31 @@ urlpatterns = [
     path("ventures/applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("ventures/applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("ventures/applications/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
-    path("ventures/applications/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download,
-         name="attachment_download"),
+    path(
+        "ventures/applications/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("ventures/applications/<int:pk>/agreement/accept/", views.agreement_accept, name="agreement_accept"),
     path("ventures/reports/<int:pk>/", views.report_edit, name="report"),
     # staff
     path("ventures/manage/", views.manage, name="manage"),
     path("ventures/manage/rounds/<int:pk>/", views.round_dashboard, name="dashboard"),
     path("ventures/manage/rounds/new/", views.round_edit, name="round_new"),
-    path("ventures/manage/rounds/<int:pk>/applications/", views.round_applications, name="round_applications"),
+    path(
+        "ventures/manage/rounds/<int:pk>/applications/", views.round_applications, name="round_applications"
+    ),
     path("ventures/manage/rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
     path("ventures/manage/funds/new/", views.fund_new, name="fund_new"),
     path("ventures/manage/rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("ventures/manage/rounds/<int:pk>/assign/", views.assign_round, name="assign_round"),
     path("ventures/manage/rounds/<int:pk>/suggest/", views.suggest_apply, name="suggest_apply"),
     path("ventures/manage/rounds/<int:pk>/notice/", views.notice_publish, name="notice_publish"),
-    path("ventures/manage/rounds/<int:pk>/applications.xlsx", views.export_applications, name="export_applications"),
+    path(
+        "ventures/manage/rounds/<int:pk>/applications.xlsx",
+        views.export_applications,
+        name="export_applications",
+    ),
     path("ventures/manage/rounds/<int:pk>/reviews.xlsx", views.export_reviews, name="export_reviews"),
     path("ventures/manage/rounds/<int:pk>/awards.xlsx", views.export_awards, name="export_awards"),
     path("ventures/manage/applications/<int:pk>/screen/", views.screening, name="screening"),
@@ -48,5 +57,9 @@ urlpatterns = [
     path("ventures/reviews/export.xlsx", views.my_reviews_export, name="my_reviews_export"),
     path("ventures/reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("ventures/reviews/<int:pk>/conflict/", views.review_conflict, name="review_conflict"),
-    path("ventures/reviews/<int:pk>/attachments/<int:attachment_pk>/", views.review_attachment, name="review_attachment"),
+    path(
+        "ventures/reviews/<int:pk>/attachments/<int:attachment_pk>/",
+        views.review_attachment,
+        name="review_attachment",
+    ),
 ]

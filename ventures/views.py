@@ -60,8 +60,12 @@ def _run(request, fn, ok_message: str = ""):
 
 def _application_for(request, pk: int) -> Application:
     """An application the user may see as applicant or staff; anyone else gets 404."""
-    app = get_object_or_404(Application.objects.select_related("round", "round__fund", "organization", "street",
-                                                                "community", "fund"), pk=pk)
+    app = get_object_or_404(
+        Application.objects.select_related(
+            "round", "round__fund", "organization", "street", "community", "fund"
+        ),
+        pk=pk,
+    )
     if not may_view_application(request.user, app):
         raise Http404
     return app
@@ -69,18 +73,31 @@ def _application_for(request, pk: int) -> Application:
 
 # --- public ----------------------------------------------------------------------------
 
+
 def round_list(request):
-    return render(request, "ventures/round_list.html", {
-        "rounds": selectors.open_rounds(), "notices": selectors.rounds_on_notice(),
-    })
+    return render(
+        request,
+        "ventures/round_list.html",
+        {
+            "rounds": selectors.open_rounds(),
+            "notices": selectors.rounds_on_notice(),
+        },
+    )
 
 
 def round_detail(request, pk: int):
     rnd = get_object_or_404(Round.objects.select_related("fund"), pk=pk)
-    return render(request, "ventures/round_detail.html", {
-        "round": rnd, "criteria": rnd.criteria.all(), "rules": rnd.installment_rules.all(),
-        "is_open": rnd.is_open(), "categories": rnd.category_choices(),
-    })
+    return render(
+        request,
+        "ventures/round_detail.html",
+        {
+            "round": rnd,
+            "criteria": rnd.criteria.all(),
+            "rules": rnd.installment_rules.all(),
+            "is_open": rnd.is_open(),
+            "categories": rnd.category_choices(),
+        },
+    )
 
 
 def awarded_list(request):
@@ -93,9 +110,14 @@ def awarded_list(request):
 
 def notice(request, pk: int):
     rnd = get_object_or_404(Round, pk=pk)
-    return render(request, "ventures/notice.html", {
-        "round": rnd, "applications": selectors.notice_applications(rnd.pk),
-    })
+    return render(
+        request,
+        "ventures/notice.html",
+        {
+            "round": rnd,
+            "applications": selectors.notice_applications(rnd.pk),
+        },
+    )
 
 
 @ratelimit(key="ip", rate="5/h", method="POST", block=False)
@@ -107,8 +129,11 @@ def objection_file(request, pk: int):
         return redirect("ventures:notice", app.round_id)
     form = forms.ObjectionForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.objection_file(application=app, **form.cleaned_data),
-             _("Your objection was received; staff will answer it."))
+        _run(
+            request,
+            lambda: services.objection_file(application=app, **form.cleaned_data),
+            _("Your objection was received; staff will answer it."),
+        )
     else:
         messages.error(request, _("Fill in your name, a contact and the reason."))
     return redirect("ventures:notice", app.round_id)
@@ -116,13 +141,19 @@ def objection_file(request, pk: int):
 
 # --- applicant -----------------------------------------------------------------------
 
+
 @login_required
 def my_applications(request):
     org_ids = org_selectors.organization_ids_for_user(request.user)
     page = Paginator(selectors.applications_for_organizations(org_ids), 30).get_page(request.GET.get("page"))
-    return render(request, "ventures/my_applications.html", {
-        "page_obj": page, "open_rounds": selectors.open_rounds() if org_ids else [],
-    })
+    return render(
+        request,
+        "ventures/my_applications.html",
+        {
+            "page_obj": page,
+            "open_rounds": selectors.open_rounds() if org_ids else [],
+        },
+    )
 
 
 @login_required
@@ -137,10 +168,18 @@ def application_new(request, round_pk: int):
         return redirect("ventures:round_detail", rnd.pk)
     form = forms.ApplicationForm(request.POST or None, round=rnd, organizations=orgs)
     if request.method == "POST" and form.is_valid():
-        app, ok = _run(request, lambda: services.application_create(
-            round=rnd, organization=form.cleaned_data["organization"], user=request.user, data=form.service_data(),
-            budget_lines=form.cleaned_data["budget_text"], milestones=form.cleaned_data["milestones_text"],
-        ), _("Draft saved."))
+        app, ok = _run(
+            request,
+            lambda: services.application_create(
+                round=rnd,
+                organization=form.cleaned_data["organization"],
+                user=request.user,
+                data=form.service_data(),
+                budget_lines=form.cleaned_data["budget_text"],
+                milestones=form.cleaned_data["milestones_text"],
+            ),
+            _("Draft saved."),
+        )
         if ok:
             return redirect("ventures:application_detail", app.pk)
     return render(request, "ventures/application_form.html", {"form": form, "round": rnd})
@@ -157,13 +196,22 @@ def application_edit(request, pk: int):
     orgs = Organization.objects.filter(pk=app.organization_id)
     form = forms.ApplicationForm(request.POST or None, instance=app, round=app.round, organizations=orgs)
     if request.method == "POST" and form.is_valid():
-        _result, ok = _run(request, lambda: services.application_update(
-            application=app, user=request.user, data=form.service_data(),
-            budget_lines=form.cleaned_data["budget_text"], milestones=form.cleaned_data["milestones_text"],
-        ), _("Draft saved."))
+        _result, ok = _run(
+            request,
+            lambda: services.application_update(
+                application=app,
+                user=request.user,
+                data=form.service_data(),
+                budget_lines=form.cleaned_data["budget_text"],
+                milestones=form.cleaned_data["milestones_text"],
+            ),
+            _("Draft saved."),
+        )
         if ok:
             return redirect("ventures:application_detail", app.pk)
-    return render(request, "ventures/application_form.html", {"form": form, "round": app.round, "application": app})
+    return render(
+        request, "ventures/application_form.html", {"form": form, "round": app.round, "application": app}
+    )
 
 
 @login_required
@@ -174,15 +222,21 @@ def application_detail(request, pk: int):
     scored = selectors.application_with_score(app.pk) if staff else None
     reports = list(app.reports.select_related("evaluation").order_by("due_date"))
     ctx = {
-        "application": app, "is_member": is_member, "staff": staff, "scored": scored,
-        "budget_lines": app.budget_lines.all(), "milestones": app.milestones.all(),
+        "application": app,
+        "is_member": is_member,
+        "staff": staff,
+        "scored": scored,
+        "budget_lines": app.budget_lines.all(),
+        "milestones": app.milestones.all(),
         "attachments": app.attachments.filter(report__isnull=True),
         "history": app.status_changes.select_related("by"),
         "agreement": getattr(app, "agreement", None) if hasattr(app, "agreement") else None,
-        "installments": app.installments.all(), "reports": reports,
+        "installments": app.installments.all(),
+        "reports": reports,
         "paid": selectors.application_paid(app.pk),
         "problems": services.application_problems(app) if app.status in (S.DRAFT, S.INFO_REQUESTED) else [],
-        "attachment_form": forms.AttachmentForm(), "answer_form": forms.InfoAnswerForm(),
+        "attachment_form": forms.AttachmentForm(),
+        "answer_form": forms.InfoAnswerForm(),
         "award_form": forms.AwardForm(initial={"amount": app.award_amount or app.requested_amount}),
         "reason_form": forms.ReasonForm(),
         "checks": selectors.eligibility_checks(app) if staff else [],
@@ -201,14 +255,21 @@ def application_submit(request, pk: int):
     if app.status == S.INFO_REQUESTED:
         form = forms.InfoAnswerForm(request.POST)
         if form.is_valid():
-            _run(request, lambda: services.application_answer_info(
-                application=app, user=request.user, answer=form.cleaned_data["answer"]),
-                _("Your answer was sent; the application is back in screening."))
+            _run(
+                request,
+                lambda: services.application_answer_info(
+                    application=app, user=request.user, answer=form.cleaned_data["answer"]
+                ),
+                _("Your answer was sent; the application is back in screening."),
+            )
         else:
             messages.error(request, _("Write your answer."))
     else:
-        _run(request, lambda: services.application_submit(application=app, user=request.user),
-             _("Application submitted."))
+        _run(
+            request,
+            lambda: services.application_submit(application=app, user=request.user),
+            _("Application submitted."),
+        )
     return redirect("ventures:application_detail", app.pk)
 
 
@@ -218,8 +279,13 @@ def attachment_upload(request, pk: int):
     app = _application_for(request, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        _run(request, lambda: services.attachment_add(application=app, user=request.user, upload=form.cleaned_data["file"]),
-             _("Attachment added."))
+        _run(
+            request,
+            lambda: services.attachment_add(
+                application=app, user=request.user, upload=form.cleaned_data["file"]
+            ),
+            _("Attachment added."),
+        )
     else:
         messages.error(request, _("Choose a file."))
     return redirect("ventures:application_detail", app.pk)
@@ -229,13 +295,19 @@ def attachment_upload(request, pk: int):
 @require_POST
 def agreement_accept(request, pk: int):
     app = _application_for(request, pk)
-    _run(request, lambda: services.agreement_accept(application=app, user=request.user), _("Agreement accepted."))
+    _run(
+        request,
+        lambda: services.agreement_accept(application=app, user=request.user),
+        _("Agreement accepted."),
+    )
     return redirect("ventures:application_detail", app.pk)
 
 
 @login_required
 def report_edit(request, pk: int):
-    report = get_object_or_404(ProgressReport.objects.select_related("application", "application__round"), pk=pk)
+    report = get_object_or_404(
+        ProgressReport.objects.select_related("application", "application__round"), pk=pk
+    )
     app = report.application
     if not may_view_application(request.user, app):
         raise Http404
@@ -243,36 +315,63 @@ def report_edit(request, pk: int):
     form = forms.ReportForm(request.POST or None, request.FILES or None, budget_lines=app.budget_lines.all())
     if request.method == "POST" and is_member and form.is_valid():
         receipts = [form.cleaned_data["receipt"]] if form.cleaned_data.get("receipt") else []
-        _result, ok = _run(request, lambda: services.report_submit(
-            report=report, user=request.user, activities=form.cleaned_data["activities"],
-            actual_direct=form.cleaned_data["actual_direct"], actual_indirect=form.cleaned_data["actual_indirect"],
-            spending=form.spending(), receipts=receipts), _("Report submitted."))
+        _result, ok = _run(
+            request,
+            lambda: services.report_submit(
+                report=report,
+                user=request.user,
+                activities=form.cleaned_data["activities"],
+                actual_direct=form.cleaned_data["actual_direct"],
+                actual_indirect=form.cleaned_data["actual_indirect"],
+                spending=form.spending(),
+                receipts=receipts,
+            ),
+            _("Report submitted."),
+        )
         if ok:
             return redirect("ventures:application_detail", app.pk)
     eval_form = forms.EvaluationForm(request.POST or None) if is_projects_staff(request.user) else None
     final_too_early = report.kind == ProgressReport.Kind.FINAL and app.status != S.MIDTERM_EVALUATED
-    return render(request, "ventures/report.html", {
-        "report": report, "application": app, "form": form, "is_member": is_member, "final_too_early": final_too_early,
-        "spending": selectors.spending_with_variance(report), "receipts": report.receipts.all(),
-        "evaluation": getattr(report, "evaluation", None) if hasattr(report, "evaluation") else None,
-        "eval_form": eval_form,
-    })
+    return render(
+        request,
+        "ventures/report.html",
+        {
+            "report": report,
+            "application": app,
+            "form": form,
+            "is_member": is_member,
+            "final_too_early": final_too_early,
+            "spending": selectors.spending_with_variance(report),
+            "receipts": report.receipts.all(),
+            "evaluation": getattr(report, "evaluation", None) if hasattr(report, "evaluation") else None,
+            "eval_form": eval_form,
+        },
+    )
 
 
 # --- staff -----------------------------------------------------------------------------
+
 
 @login_required
 def manage(request):
     _staff_only(request)
     queues = {
         "screening": selectors.applications_for_screening(),
-        "objections": Objection.objects.filter(status=Objection.Status.OPEN).select_related("application")
+        "objections": Objection.objects.filter(status=Objection.Status.OPEN)
+        .select_related("application")
         .order_by("created_at", "pk"),
-        "reports": selectors.reports_to_evaluate().select_related("application").order_by("submitted_at", "pk"),
-        "overdue": selectors.reviews_overdue().select_related("application", "reviewer")
+        "reports": selectors.reports_to_evaluate()
+        .select_related("application")
+        .order_by("submitted_at", "pk"),
+        "overdue": selectors.reviews_overdue()
+        .select_related("application", "reviewer")
         .order_by("application__round__review_deadline", "pk"),
     }
-    ctx = {"rounds": selectors.rounds_for_staff(), "funds": selectors.fund_list(), "queue_limit": MANAGE_QUEUE}
+    ctx = {
+        "rounds": selectors.rounds_for_staff(),
+        "funds": selectors.fund_list(),
+        "queue_limit": MANAGE_QUEUE,
+    }
     for name, qs in queues.items():
         ctx[name] = list(qs[:MANAGE_QUEUE])
         # the full count only when the panel is cut off
@@ -289,12 +388,20 @@ def round_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if rnd:
-            fn = lambda: services.round_update(round=rnd, by=request.user, data=data,  # noqa: E731
-                                               rubric=form.cleaned_data["rubric_text"],
-                                               schedule=form.cleaned_data["schedule_text"])
+            fn = lambda: services.round_update(
+                round=rnd,
+                by=request.user,
+                data=data,  # noqa: E731
+                rubric=form.cleaned_data["rubric_text"],
+                schedule=form.cleaned_data["schedule_text"],
+            )
         else:
-            fn = lambda: services.round_create(by=request.user, rubric=form.cleaned_data["rubric_text"],  # noqa: E731
-                                               schedule=form.cleaned_data["schedule_text"], **data)
+            fn = lambda: services.round_create(
+                by=request.user,
+                rubric=form.cleaned_data["rubric_text"],  # noqa: E731
+                schedule=form.cleaned_data["schedule_text"],
+                **data,
+            )
         result, ok = _run(request, fn, _("Round saved."))
         if ok:
             return redirect("ventures:dashboard", result.pk)
@@ -306,7 +413,9 @@ def fund_new(request):
     _staff_only(request)
     form = forms.FundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _result, ok = _run(request, lambda: services.fund_create(by=request.user, **form.cleaned_data), _("Fund saved."))
+        _result, ok = _run(
+            request, lambda: services.fund_create(by=request.user, **form.cleaned_data), _("Fund saved.")
+        )
         if ok:
             return redirect("ventures:manage")
     return render(request, "ventures/fund_form.html", {"form": form})
@@ -325,8 +434,11 @@ def round_dashboard(request, pk: int):
     t = data["totals"]
     t["budget_pct"] = float(t["money_awarded"]) * 100 / float(rnd.budget) if rnd.budget else 0
     t["paid_pct"] = float(t["money_paid"]) * 100 / float(t["money_awarded"]) if t["money_awarded"] else 0
-    return render(request, "ventures/dashboard.html", {"round": rnd, **data,
-                                                        "committed": selectors.round_committed(rnd.pk)})
+    return render(
+        request,
+        "ventures/dashboard.html",
+        {"round": rnd, **data, "committed": selectors.round_committed(rnd.pk)},
+    )
 
 
 @login_required
@@ -352,15 +464,25 @@ def screening(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
         if d == "info":
-            fn = lambda: services.screening_request_info(application=app, by=request.user, request_text=reason)  # noqa: E731
+            fn = lambda: services.screening_request_info(
+                application=app, by=request.user, request_text=reason
+            )  # noqa: E731
         else:
-            fn = lambda: services.screening_decide(application=app, by=request.user, eligible=d == "eligible", reason=reason)  # noqa: E731
+            fn = lambda: services.screening_decide(
+                application=app, by=request.user, eligible=d == "eligible", reason=reason
+            )  # noqa: E731
         _result, ok = _run(request, fn, _("Screening decision recorded; the applicant was notified."))
         if ok:
             return redirect("ventures:manage")
-    return render(request, "ventures/screening.html", {
-        "application": app, "checks": selectors.eligibility_checks(app), "form": form,
-    })
+    return render(
+        request,
+        "ventures/screening.html",
+        {
+            "application": app,
+            "checks": selectors.eligibility_checks(app),
+            "form": form,
+        },
+    )
 
 
 @login_required
@@ -368,7 +490,9 @@ def screening(request, pk: int):
 def assign_reviewers(request, pk: int):
     _staff_only(request)
     app = get_object_or_404(Application, pk=pk)
-    _run(request, lambda: services.reviewers_assign(application=app, by=request.user), _("Reviewers assigned."))
+    _run(
+        request, lambda: services.reviewers_assign(application=app, by=request.user), _("Reviewers assigned.")
+    )
     return redirect("ventures:application_detail", app.pk)
 
 
@@ -399,15 +523,25 @@ def ranking(request, pk: int):
     _staff_only(request)
     rnd = get_object_or_404(Round.objects.select_related("fund"), pk=pk)
     category = request.GET.get("category") if request.GET.get("category") in Category.values else None
-    page = Paginator(selectors.ranking(round_id=rnd.pk, category=category), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.ranking(round_id=rnd.pk, category=category), 50).get_page(
+        request.GET.get("page")
+    )
     suggestions = None
     if request.GET.get("suggest"):
         suggestions = services.award_suggestions(rnd)
-    return render(request, "ventures/ranking.html", {
-        "round": rnd, "page_obj": page, "category": category, "categories": rnd.category_choices(),
-        "committed": selectors.round_committed(rnd.pk), "suggestions": suggestions,
-        "eligible_waiting": Application.objects.filter(round=rnd, status=S.ELIGIBLE).count(),
-    })
+    return render(
+        request,
+        "ventures/ranking.html",
+        {
+            "round": rnd,
+            "page_obj": page,
+            "category": category,
+            "categories": rnd.category_choices(),
+            "committed": selectors.round_committed(rnd.pk),
+            "suggestions": suggestions,
+            "eligible_waiting": Application.objects.filter(round=rnd, status=S.ELIGIBLE).count(),
+        },
+    )
 
 
 @login_required
@@ -428,14 +562,27 @@ def award(request, pk: int):
     app = get_object_or_404(Application, pk=pk)
     action = request.POST.get("action", "approve")
     if action == "withdraw":
-        _run(request, lambda: services.award_withdraw(application=app, by=request.user), _("Recommendation withdrawn."))
+        _run(
+            request,
+            lambda: services.award_withdraw(application=app, by=request.user),
+            _("Recommendation withdrawn."),
+        )
     elif action == "not_recommend":
-        _run(request, lambda: services.application_not_recommend(application=app, by=request.user), _("Not recommended."))
+        _run(
+            request,
+            lambda: services.application_not_recommend(application=app, by=request.user),
+            _("Not recommended."),
+        )
     else:
         form = forms.AwardForm(request.POST)
         if form.is_valid():
-            _run(request, lambda: services.award_approve(application=app, amount=form.cleaned_data["amount"],
-                                                         by=request.user), _("Award recommended."))
+            _run(
+                request,
+                lambda: services.award_approve(
+                    application=app, amount=form.cleaned_data["amount"], by=request.user
+                ),
+                _("Award recommended."),
+            )
         else:
             messages.error(request, _("Enter an amount in yuan."))
     nxt = request.POST.get("next", "")
@@ -449,7 +596,11 @@ def award(request, pk: int):
 def notice_publish(request, pk: int):
     _staff_only(request)
     rnd = get_object_or_404(Round, pk=pk)
-    _run(request, lambda: services.notice_publish(round=rnd, by=request.user), _("The awards are on public notice."))
+    _run(
+        request,
+        lambda: services.notice_publish(round=rnd, by=request.user),
+        _("The awards are on public notice."),
+    )
     return redirect("ventures:ranking", rnd.pk)
 
 
@@ -460,8 +611,11 @@ def objection_resolve(request, pk: int):
     obj = get_object_or_404(Objection, pk=pk)
     form = forms.ObjectionResolveForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.objection_resolve(objection=obj, by=request.user, **form.cleaned_data),
-             _("Objection resolved."))
+        _run(
+            request,
+            lambda: services.objection_resolve(objection=obj, by=request.user, **form.cleaned_data),
+            _("Objection resolved."),
+        )
     else:
         messages.error(request, _("Write the resolution."))
     return redirect("ventures:manage")
@@ -483,8 +637,11 @@ def report_evaluate(request, pk: int):
     report = get_object_or_404(ProgressReport, pk=pk)
     form = forms.EvaluationForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.report_evaluate(report=report, by=request.user, **form.cleaned_data),
-             _("Evaluation recorded."))
+        _run(
+            request,
+            lambda: services.report_evaluate(report=report, by=request.user, **form.cleaned_data),
+            _("Evaluation recorded."),
+        )
     else:
         messages.error(request, _("Enter a score and a result."))
     return redirect("ventures:application_detail", report.application_id)
@@ -497,9 +654,13 @@ def terminate(request, pk: int):
     app = get_object_or_404(Application, pk=pk)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.application_terminate(application=app, by=request.user,
-                                                             reason=form.cleaned_data["reason"]),
-             _("Project terminated; unpaid money returns to the fund."))
+        _run(
+            request,
+            lambda: services.application_terminate(
+                application=app, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            _("Project terminated; unpaid money returns to the fund."),
+        )
     else:
         messages.error(request, _("Give a reason for the termination."))
     return redirect("ventures:application_detail", app.pk)
@@ -507,25 +668,59 @@ def terminate(request, pk: int):
 
 # --- exports ---------------------------------------------------------------------------
 
+
 @login_required
 def export_applications(request, pk: int):
     _staff_only(request)
     rnd = get_object_or_404(Round, pk=pk)
     qs = selectors.with_scores(Application.objects.filter(round=rnd).exclude(status=S.DRAFT)).select_related(
-        "organization", "street")
-    header = [_("ID"), _("Organization"), _("Title"), _("Category"), _("Street"), _("Requested"), _("Status"),
-              _("Score"), _("Reviews"), _("Expected direct"), _("Expected indirect")]
-    rows = ((a.pk, a.organization.name, a.title, a.get_category_display(), a.street.name if a.street else "",
-             a.requested_amount, a.get_status_display(), a.score, a.n_reviews, a.expected_direct, a.expected_indirect)
-            for a in qs.iterator(chunk_size=1000))
+        "organization", "street"
+    )
+    header = [
+        _("ID"),
+        _("Organization"),
+        _("Title"),
+        _("Category"),
+        _("Street"),
+        _("Requested"),
+        _("Status"),
+        _("Score"),
+        _("Reviews"),
+        _("Expected direct"),
+        _("Expected indirect"),
+    ]
+    rows = (
+        (
+            a.pk,
+            a.organization.name,
+            a.title,
+            a.get_category_display(),
+            a.street.name if a.street else "",
+            a.requested_amount,
+            a.get_status_display(),
+            a.score,
+            a.n_reviews,
+            a.expected_direct,
+            a.expected_indirect,
+        )
+        for a in qs.iterator(chunk_size=1000)
+    )
     return xlsx_response(f"applications-{rnd.pk}.xlsx", header, rows)
 
 
 def _review_rows(qs, *, blind: bool):
     for r in qs.iterator(chunk_size=1000):
         org = "" if blind else r.application.organization.name
-        yield (r.application_id, r.application.title, org, str(r.reviewer), r.get_status_display(), r.total,
-               r.submitted_at, r.comment)
+        yield (
+            r.application_id,
+            r.application.title,
+            org,
+            str(r.reviewer),
+            r.get_status_display(),
+            r.total,
+            r.submitted_at,
+            r.comment,
+        )
 
 
 @login_required
@@ -533,10 +728,21 @@ def export_reviews(request, pk: int):
     """Reviews of a round. With blind review the organization column stays empty."""
     _staff_only(request)
     rnd = get_object_or_404(Round, pk=pk)
-    header = [_("Application"), _("Title"), _("Organization"), _("Reviewer"), _("Status"), _("Weighted total"),
-              _("Submitted"), _("Comment")]
-    return xlsx_response(f"reviews-{rnd.pk}.xlsx", header,
-                         _review_rows(selectors.reviews_for_round(rnd.pk), blind=rnd.blind_review))
+    header = [
+        _("Application"),
+        _("Title"),
+        _("Organization"),
+        _("Reviewer"),
+        _("Status"),
+        _("Weighted total"),
+        _("Submitted"),
+        _("Comment"),
+    ]
+    return xlsx_response(
+        f"reviews-{rnd.pk}.xlsx",
+        header,
+        _review_rows(selectors.reviews_for_round(rnd.pk), blind=rnd.blind_review),
+    )
 
 
 @login_required
@@ -544,14 +750,36 @@ def export_awards(request, pk: int):
     _staff_only(request)
     rnd = get_object_or_404(Round, pk=pk)
     qs = selectors.awarded_projects().filter(round=rnd)
-    header = [_("ID"), _("Organization"), _("Credit code"), _("Title"), _("Category"), _("Award"), _("Paid"),
-              _("Award date"), _("Status")]
-    rows = ((a.pk, a.organization.name, a.organization.credit_code, a.title, a.get_category_display(), a.award_amount,
-             a.paid, a.awarded_at, a.get_status_display()) for a in qs.iterator(chunk_size=1000))
+    header = [
+        _("ID"),
+        _("Organization"),
+        _("Credit code"),
+        _("Title"),
+        _("Category"),
+        _("Award"),
+        _("Paid"),
+        _("Award date"),
+        _("Status"),
+    ]
+    rows = (
+        (
+            a.pk,
+            a.organization.name,
+            a.organization.credit_code,
+            a.title,
+            a.get_category_display(),
+            a.award_amount,
+            a.paid,
+            a.awarded_at,
+            a.get_status_display(),
+        )
+        for a in qs.iterator(chunk_size=1000)
+    )
     return xlsx_response(f"awards-{rnd.pk}.xlsx", header, rows)
 
 
 # --- reviewers -------------------------------------------------------------------------
+
 
 @login_required
 def my_reviews(request):
@@ -563,17 +791,27 @@ def my_reviews(request):
 def my_reviews_export(request):
     """The reviewer's own assignments, never with the organization (blind-safe)."""
     header = [_("Application"), _("Title"), _("Category"), _("Status"), _("Weighted total")]
-    rows = ((r.application_id, r.application.title, r.application.get_category_display(), r.get_status_display(),
-             r.total) for r in selectors.reviews_for_reviewer(request.user))
+    rows = (
+        (
+            r.application_id,
+            r.application.title,
+            r.application.get_category_display(),
+            r.get_status_display(),
+            r.total,
+        )
+        for r in selectors.reviews_for_reviewer(request.user)
+    )
     return xlsx_response("my-reviews.xlsx", header, rows)
 
 
 def _own_review(request, pk: int) -> Review:
     """404 unless the review is assigned to this user (unassigned reviewers learn nothing)."""
     review = get_object_or_404(
-        Review.objects.select_related("application", "application__round", "application__street")
-        .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))),
-        pk=pk, reviewer=request.user,
+        Review.objects.select_related(
+            "application", "application__round", "application__street"
+        ).prefetch_related(Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))),
+        pk=pk,
+        reviewer=request.user,
     )
     return review
 
@@ -589,18 +827,40 @@ def review_detail(request, pk: int):
     form = forms.ReviewForm(request.POST or None, criteria=criteria, review=review)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
-        _result, ok = _run(request, lambda: services.review_save(review=review, reviewer=request.user, scores=form.scores(),
-                                                           comment=form.cleaned_data["comment"], submit=submit),
-                     _("Review submitted.") if submit else _("Scores saved."))
+        _result, ok = _run(
+            request,
+            lambda: services.review_save(
+                review=review,
+                reviewer=request.user,
+                scores=form.scores(),
+                comment=form.cleaned_data["comment"],
+                submit=submit,
+            ),
+            _("Review submitted.") if submit else _("Scores saved."),
+        )
         if ok:
-            return redirect("ventures:my_reviews" if submit else "ventures:review_detail", *([] if submit else [review.pk]))
-    return render(request, "ventures/review_detail.html", {
-        "review": review, "application": app, "form": form, "blind": app.round.blind_review,
-        "organization": None if app.round.blind_review else Organization.objects.get(pk=app.organization_id),
-        "budget_lines": app.budget_lines.all(), "milestones": app.milestones.all(),
-        "attachments": app.attachments.filter(report__isnull=True), "conflict_form": forms.ReasonForm(),
-        "locked": review.status == Review.Status.SUBMITTED,
-    })
+            return redirect(
+                "ventures:my_reviews" if submit else "ventures:review_detail",
+                *([] if submit else [review.pk]),
+            )
+    return render(
+        request,
+        "ventures/review_detail.html",
+        {
+            "review": review,
+            "application": app,
+            "form": form,
+            "blind": app.round.blind_review,
+            "organization": None
+            if app.round.blind_review
+            else Organization.objects.get(pk=app.organization_id),
+            "budget_lines": app.budget_lines.all(),
+            "milestones": app.milestones.all(),
+            "attachments": app.attachments.filter(report__isnull=True),
+            "conflict_form": forms.ReasonForm(),
+            "locked": review.status == Review.Status.SUBMITTED,
+        },
+    )
 
 
 @login_required
@@ -609,9 +869,13 @@ def review_conflict(request, pk: int):
     review = _own_review(request, pk)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.review_declare_conflict(review=review, reviewer=request.user,
-                                                               reason=form.cleaned_data["reason"]),
-             _("Conflict of interest recorded; another reviewer takes over."))
+        _run(
+            request,
+            lambda: services.review_declare_conflict(
+                review=review, reviewer=request.user, reason=form.cleaned_data["reason"]
+            ),
+            _("Conflict of interest recorded; another reviewer takes over."),
+        )
     else:
         messages.error(request, _("Describe the conflict of interest."))
     return redirect("ventures:my_reviews")

@@ -13,10 +13,13 @@ from center.errors import DomainError
 def portal_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(
-            {"error": {"code": exc.code, "message": str(exc.message), "details": exc.details}}, status=exc.status
+            {"error": {"code": exc.code, "message": str(exc.message), "details": exc.details}},
+            status=exc.status,
         )
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -141,7 +141,9 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email("EMAIL_URL"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="海曙区社会组织服务中心 <noreply@haishu-shzz.example.cn>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="海曙区社会组织服务中心 <noreply@haishu-shzz.example.cn>"
+)
 
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -100,9 +100,24 @@ def test_percentile_is_nearest_rank():
 def test_table_shows_ratio_to_the_ceiling_and_error_statuses():
     base = {"login": None, "p50_ms": 1.0, "p95_ms": 2.0, "statuses": {"200": 10}, "failures": {}}
     results = [
-        {**base, "name": "ceiling", "path": "/bench/ping", "rps": 2000.0, "queries_per_request": 0.0, "errors": 0},
-        {**base, "name": "page", "path": "/p/", "rps": 500.0, "queries_per_request": 4.5, "errors": 2,
-         "statuses": {"200": 8, "404": 2}, "login": "admin"},
+        {
+            **base,
+            "name": "ceiling",
+            "path": "/bench/ping",
+            "rps": 2000.0,
+            "queries_per_request": 0.0,
+            "errors": 0,
+        },
+        {
+            **base,
+            "name": "page",
+            "path": "/p/",
+            "rps": 500.0,
+            "queries_per_request": 4.5,
+            "errors": 2,
+            "statuses": {"200": 8, "404": 2},
+            "login": "admin",
+        },
     ]
     table = run.rows(results, 2000.0)
     assert table[0][6] == "1.00"

@@ -12,7 +12,9 @@ def test_repeated_failed_logins_lock_the_account(client, make_user, settings):
         response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
         assert response.status_code in (200, 429)
     # Even the right password is refused while the lock lasts.
-    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 429
     assert "locked" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -50,8 +52,15 @@ def test_signup_creates_account_of_that_role(client, role):
 def test_signup_refuses_staff_role_and_bad_phone(client):
     response = client.post(
         "/accounts/signup/",
-        {"username": "sneaky", "display_name": "x", "email": "s@example.cn", "phone": "12345", "role": "staff",
-         "password1": "Quite-Long-Pass-91", "password2": "Quite-Long-Pass-91"},
+        {
+            "username": "sneaky",
+            "display_name": "x",
+            "email": "s@example.cn",
+            "phone": "12345",
+            "role": "staff",
+            "password1": "Quite-Long-Pass-91",
+            "password2": "Quite-Long-Pass-91",
+        },
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200

@@ -9,10 +9,16 @@ from django.urls import reverse
 
 # Append-only logs: they are the history, so they carry no history of their own.
 LOG_MODELS = {
-    "center.Notification", "center.Reminder",
-    "organizations.OrganizationStatusChange", "organizations.AnnualReportStatusChange", "organizations.ImportBatch",
+    "center.Notification",
+    "center.Reminder",
+    "organizations.OrganizationStatusChange",
+    "organizations.AnnualReportStatusChange",
+    "organizations.ImportBatch",
     "ventures.ApplicationStatusChange",
-    "hotline.TicketCounter", "hotline.TicketImage", "hotline.TicketEvent", "hotline.PhoneReveal",
+    "hotline.TicketCounter",
+    "hotline.TicketImage",
+    "hotline.TicketEvent",
+    "hotline.PhoneReveal",
 }
 
 
@@ -24,7 +30,11 @@ def _portal_models():
 
 
 def test_every_business_model_keeps_an_audit_history():
-    missing = [m._meta.label for m in _portal_models() if m._meta.label not in LOG_MODELS and not hasattr(m, "history")]
+    missing = [
+        m._meta.label
+        for m in _portal_models()
+        if m._meta.label not in LOG_MODELS and not hasattr(m, "history")
+    ]
     assert missing == []
 
 
@@ -32,7 +42,8 @@ def test_every_admin_list_has_search_and_filters():
     lacking = [
         model._meta.label
         for model, model_admin in admin.site._registry.items()
-        if model._meta.app_label in settings.LOCAL_APPS and not (model_admin.search_fields and model_admin.list_filter)
+        if model._meta.app_label in settings.LOCAL_APPS
+        and not (model_admin.search_fields and model_admin.list_filter)
     ]
     assert lacking == []
 

@@ -18,7 +18,11 @@ def test_center_demo_is_idempotent_and_complete():
         assert handler.check_password(DEMO_PASSWORD)
     # Staff of every department, a superuser, reviewers, residents, the Stars' Children account.
     assert set(User.objects.filter(role="staff").values_list("department", flat=True)) == {
-        "admin", "resource", "projects", "info", "operations"
+        "admin",
+        "resource",
+        "projects",
+        "info",
+        "operations",
     }
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.filter(role="reviewer").count() == 12

@@ -30,7 +30,10 @@ def test_healthz_with_broker_down_is_degraded_not_500(client, monkeypatch):
     finally:
         celery_app.conf.broker_url = original
     assert response.status_code == 200
-    assert response.json() == {"status": "degraded", "checks": {"database": "ok", "cache": "ok", "broker": "down"}}
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "cache": "ok", "broker": "down"},
+    }
 
 
 def _production_env(**extra):
@@ -42,8 +45,11 @@ def _production_env(**extra):
 def test_check_deploy_prints_no_warning():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=_production_env(SECRET_KEY="x" * 20 + "-prod-secret-key-for-the-test-3f9a7c1e"),
-        capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=_production_env(SECRET_KEY="x" * 20 + "-prod-secret-key-for-the-test-3f9a7c1e"),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -51,7 +57,12 @@ def test_check_deploy_prints_no_warning():
 
 def test_production_refuses_to_start_without_secret_key():
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

@@ -57,10 +57,18 @@ def test_announcement_changes_are_audited_in_admin(client, staff):
     item = Announcement.objects.create(title="旧标题", body="x")
     response = client.post(
         f"/admin/center/announcement/{item.pk}/change/",
-        {"title": "新标题", "body": "x", "published_at_0": "2026-11-25", "published_at_1": "10:00:00", "is_published": "on"},
+        {
+            "title": "新标题",
+            "body": "x",
+            "published_at_0": "2026-11-25",
+            "published_at_1": "10:00:00",
+            "is_published": "on",
+        },
     )
     assert response.status_code == 302
-    history = client.get(f"/admin/center/announcement/{item.pk}/history/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    history = client.get(
+        f"/admin/center/announcement/{item.pk}/history/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert staff.username in history or str(staff) in history
     assert "旧标题" in history and "新标题" in history  # what changed, old and new
     assert item.history.count() == 2

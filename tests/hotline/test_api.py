@@ -41,7 +41,9 @@ def test_anonymous_and_residents_see_nothing(client, resident, ticket):
 
 def test_ticket_list_api_query_count_is_constant(client, people, ticket):
     client.force_login(people.dispatcher)
-    assert_constant_queries(lambda: client.get("/api/v1/hotline/tickets/"), lambda: [file_ticket() for _ in range(3)])
+    assert_constant_queries(
+        lambda: client.get("/api/v1/hotline/tickets/"), lambda: [file_ticket() for _ in range(3)]
+    )
 
 
 def test_handler_ticket_list_api_query_count_is_constant(client, people):

@@ -21,7 +21,13 @@ def test_demo_loads_fast_and_once():
     assert closed.count() == CLOSED_COUNT >= 200
     assert not closed.filter(callbacks__isnull=True).exists()  # every one closed after a callback
     assert set(Ticket.objects.exclude(status="closed").values_list("status", flat=True)) == {
-        "received", "dispatched", "signed_for", "in_progress", "answered", "returned", "reopened"
+        "received",
+        "dispatched",
+        "signed_for",
+        "in_progress",
+        "answered",
+        "returned",
+        "reopened",
     }
     assert Ticket.objects.filter(is_overdue=True).exclude(status="closed").count() == 1
     assert ExtensionRequest.objects.filter(status="approved").count() == 1
@@ -44,4 +50,6 @@ def test_the_overdue_demo_request_has_a_timeline_from_its_own_days():
     from center.models import Notification, Reminder
 
     assert Reminder.objects.filter(key=f"hotline:{late.pk}:overdue:{late.answer_due:%Y%m%d}").exists()
-    assert Notification.objects.filter(user__username="staff_info", title__contains=late.tracking_number).exists()
+    assert Notification.objects.filter(
+        user__username="staff_info", title__contains=late.tracking_number
+    ).exists()

@@ -23,7 +23,9 @@ SCHEMAS = Path(hotline.__file__).parent / "standards" / "open311"
 def _validator(name: str) -> Draft7Validator:
     registry = Registry()
     for f in SCHEMAS.glob("*.json"):
-        registry = registry.with_resource(f.name, Resource.from_contents(json.loads(f.read_text()), default_specification=DRAFT7))
+        registry = registry.with_resource(
+            f.name, Resource.from_contents(json.loads(f.read_text()), default_specification=DRAFT7)
+        )
     schema = json.loads((SCHEMAS / name).read_text())
     return Draft7Validator(schema, registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
 
@@ -35,7 +37,13 @@ def _valid(name, data):
 
 @pytest.fixture
 def tickets(people):
-    a = file_ticket(resident_name="王秘密", phone="13987654321", description="请联系我 13987654321 谢谢", lat=29.8683, long=121.5440)
+    a = file_ticket(
+        resident_name="王秘密",
+        phone="13987654321",
+        description="请联系我 13987654321 谢谢",
+        lat=29.8683,
+        long=121.5440,
+    )
     services.ticket_dispatch(ticket=a, unit=people.net.nanmen, actor=people.dispatcher)
     services.ticket_sign_for(ticket=a, actor=people.street)
     services.ticket_answer(ticket=a, actor=people.street, text="已处理")
@@ -46,17 +54,38 @@ def tickets(people):
 
 def test_schemas_are_the_projects_own_copies():
     assert (SCHEMAS / "README.md").read_text().count("open311/schema-validation") == 1
-    assert {p.name for p in SCHEMAS.glob("*.json")} >= {"request.json", "requests.json", "service.json", "services.json"}
+    assert {p.name for p in SCHEMAS.glob("*.json")} >= {
+        "request.json",
+        "requests.json",
+        "service.json",
+        "services.json",
+    }
 
 
 def test_services_json_and_xml(client):
     data = client.get("/open311/v2/services.json").json()
     _valid("services.json", data)
-    assert {s["service_code"] for s in data} >= {"elderly", "disability", "children", "hardship", "community", "social-org", "other"}
+    assert {s["service_code"] for s in data} >= {
+        "elderly",
+        "disability",
+        "children",
+        "hardship",
+        "community",
+        "social-org",
+        "other",
+    }
     assert all(s["metadata"] is False and s["type"] == "realtime" for s in data)
     root = ET.fromstring(client.get("/open311/v2/services.xml").content)
     assert root.tag == "services" and root[0].tag == "service"
-    assert {c.tag for c in root[0]} >= {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
+    assert {c.tag for c in root[0]} >= {
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    }
 
 
 def test_requests_json_validates_and_maps_status(client, tickets):
@@ -73,9 +102,21 @@ def test_requests_json_validates_and_maps_status(client, tickets):
 
 
 def test_no_personal_data_leaves(client, tickets):
-    for url in ("/open311/v2/requests.json", "/open311/v2/requests.xml", f"/open311/v2/requests/{tickets[0].tracking_number}.json"):
+    for url in (
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.xml",
+        f"/open311/v2/requests/{tickets[0].tracking_number}.json",
+    ):
         body = client.get(url).content.decode()
-        for secret in ("13987654321", "王秘密", "13812341234", "张三", "海曙区某路1号", "phone", "first_name"):
+        for secret in (
+            "13987654321",
+            "王秘密",
+            "13812341234",
+            "张三",
+            "海曙区某路1号",
+            "phone",
+            "first_name",
+        ):
             assert secret not in body, (url, secret)
 
 
@@ -84,24 +125,47 @@ def test_requests_xml_is_well_formed_with_spec_names(client, tickets):
     assert root.tag == "service_requests"
     req = root.find("request")
     names = {c.tag for c in req}
-    assert names >= {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                     "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                     "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"}
+    assert names >= {
+        "service_request_id",
+        "status",
+        "status_notes",
+        "service_name",
+        "service_code",
+        "description",
+        "agency_responsible",
+        "service_notice",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+        "address",
+        "address_id",
+        "zipcode",
+        "lat",
+        "long",
+        "media_url",
+    }
     assert {r.findtext("status") for r in root} == {"open", "closed"}
 
 
 def test_filters(client, tickets):
     a, b = tickets
     ids = f"{a.tracking_number},{b.tracking_number}"
-    data = client.get("/open311/v2/requests.json", {"service_request_id": ids, "status": "open", "service_code": "nope"}).json()
+    data = client.get(
+        "/open311/v2/requests.json", {"service_request_id": ids, "status": "open", "service_code": "nope"}
+    ).json()
     assert len(data) == 2  # the id list overrides the rest
-    assert [r["service_request_id"] for r in client.get("/open311/v2/requests.json", {"status": "closed"}).json()] == [a.tracking_number]
+    assert [
+        r["service_request_id"] for r in client.get("/open311/v2/requests.json", {"status": "closed"}).json()
+    ] == [a.tracking_number]
     assert client.get("/open311/v2/requests.json", {"service_code": "children"}).json() == []
     assert len(client.get("/open311/v2/requests.json", {"service_code": "elderly"}).json()) == 2
 
 
 def test_date_range_at_most_90_days(client, tickets):
-    r = client.get("/open311/v2/requests.json", {"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-06-01T00:00:00+08:00"})
+    r = client.get(
+        "/open311/v2/requests.json",
+        {"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-06-01T00:00:00+08:00"},
+    )
     assert r.status_code == 400
     _valid_errors(r.json())
     r = client.get("/open311/v2/requests.xml", {"start_date": "garbage"})
@@ -122,29 +186,61 @@ def test_single_request_and_404(client, tickets):
     r = client.get("/open311/v2/requests/HS2026999999.json")
     assert r.status_code == 404
     _valid_errors(r.json())
-    assert ET.fromstring(client.get(f"/open311/v2/requests/{a.tracking_number}.xml").content).find("request/status").text == "closed"
+    assert (
+        ET.fromstring(client.get(f"/open311/v2/requests/{a.tracking_number}.xml").content)
+        .find("request/status")
+        .text
+        == "closed"
+    )
 
 
 def test_post_with_key_creates_api_ticket(client, network):
     key = ApiKey.objects.create(name="12345 platform")
-    r = client.post("/open311/v2/requests.json", {
-        "api_key": key.key, "jurisdiction_id": "haishu", "service_code": "hardship", "lat": "29.87", "long": "121.55",
-        "description": "低保申请咨询", "phone": "13811112222", "first_name": "五", "last_name": "王",
-    })
+    r = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key.key,
+            "jurisdiction_id": "haishu",
+            "service_code": "hardship",
+            "lat": "29.87",
+            "long": "121.55",
+            "description": "低保申请咨询",
+            "phone": "13811112222",
+            "first_name": "五",
+            "last_name": "王",
+        },
+    )
     assert r.status_code == 200, r.content
     number = r.json()[0]["service_request_id"]
     t = Ticket.objects.get(tracking_number=number)
     assert t.channel == "api" and t.category.code == "hardship" and t.phone == "13811112222"
-    xml = client.post("/open311/v2/requests.xml", {"api_key": key.key, "service_code": "other", "address_string": "南门",
-                                                  "description": "咨询", "phone": "13811112222"})
+    xml = client.post(
+        "/open311/v2/requests.xml",
+        {
+            "api_key": key.key,
+            "service_code": "other",
+            "address_string": "南门",
+            "description": "咨询",
+            "phone": "13811112222",
+        },
+    )
     assert ET.fromstring(xml.content).find("request/service_request_id").text.startswith("HS")
 
 
 def test_post_with_bad_key_is_403(client):
     ApiKey.objects.create(name="client", key="good-key")
     for key in ("", "bad-key"):
-        r = client.post("/open311/v2/requests.json", {"api_key": key, "service_code": "other", "lat": "1", "long": "1",
-                                                     "description": "x y", "phone": "13811112222"})
+        r = client.post(
+            "/open311/v2/requests.json",
+            {
+                "api_key": key,
+                "service_code": "other",
+                "lat": "1",
+                "long": "1",
+                "description": "x y",
+                "phone": "13811112222",
+            },
+        )
         assert r.status_code == 403
         _valid_errors(r.json())
     ApiKey.objects.filter(key="good-key").update(active=False)
@@ -155,17 +251,29 @@ def test_post_with_bad_key_is_403(client):
 
 def test_post_without_service_code_is_400(client):
     key = ApiKey.objects.create(name="client")
-    r = client.post("/open311/v2/requests.json", {"api_key": key.key, "lat": "29.8", "long": "121.5", "description": "求助内容",
-                                                 "phone": "13811112222"})
+    r = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key.key,
+            "lat": "29.8",
+            "long": "121.5",
+            "description": "求助内容",
+            "phone": "13811112222",
+        },
+    )
     assert r.status_code == 400 and "service_code" in r.json()[0]["description"]
-    r = client.post("/open311/v2/requests.xml", {"api_key": key.key, "service_code": "other", "description": "求助内容",
-                                                "phone": "13811112222"})
+    r = client.post(
+        "/open311/v2/requests.xml",
+        {"api_key": key.key, "service_code": "other", "description": "求助内容", "phone": "13811112222"},
+    )
     assert r.status_code == 400 and ET.fromstring(r.content).findtext("error/code") == "400"  # no location
     assert not Ticket.objects.exists()
 
 
 def test_requests_list_query_count_is_constant(client, tickets):
-    assert_constant_queries(lambda: client.get("/open311/v2/requests.json"), lambda: [file_ticket() for _ in range(3)])
+    assert_constant_queries(
+        lambda: client.get("/open311/v2/requests.json"), lambda: [file_ticket() for _ in range(3)]
+    )
 
 
 def test_closed_means_closed_and_every_other_status_open(client, people):
@@ -198,14 +306,25 @@ def test_default_window_is_the_last_90_days(client, tickets):
     assert old.tracking_number not in ids and tickets[0].tracking_number in ids
     start = (timezone.localdate() - timedelta(days=120)).isoformat()
     end = (timezone.localdate() - timedelta(days=40)).isoformat()
-    ids = {r["service_request_id"] for r in client.get("/open311/v2/requests.json", {"start_date": start, "end_date": end}).json()}
+    ids = {
+        r["service_request_id"]
+        for r in client.get("/open311/v2/requests.json", {"start_date": start, "end_date": end}).json()
+    }
     assert ids == {old.tracking_number}
 
 
 def test_posted_request_is_listed_and_validates(client, network):
     key = ApiKey.objects.create(name="12345 platform")
-    r = client.post("/open311/v2/requests.json", {"api_key": key.key, "service_code": "elderly", "address_id": network.nanmen_c1.code,
-                                                 "description": "独居老人需要探访", "phone": "13811112222"})
+    r = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key.key,
+            "service_code": "elderly",
+            "address_id": network.nanmen_c1.code,
+            "description": "独居老人需要探访",
+            "phone": "13811112222",
+        },
+    )
     number = r.json()[0]["service_request_id"]
     data = client.get(f"/open311/v2/requests/{number}.json").json()
     _valid("requests.json", data)

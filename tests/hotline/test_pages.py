@@ -53,12 +53,22 @@ def test_honeypot_writes_nothing(client):
 
 def test_filing_is_rate_limited_per_ip(client):
     for i in range(5):
-        assert client.post(reverse("hotline:file"), _form(phone=f"1381234567{i}"), REMOTE_ADDR="10.1.1.1").status_code == 302
-    r = client.post(reverse("hotline:file"), _form(phone="13912345678"), REMOTE_ADDR="10.1.1.1", HTTP_ACCEPT_LANGUAGE="en")
+        assert (
+            client.post(
+                reverse("hotline:file"), _form(phone=f"1381234567{i}"), REMOTE_ADDR="10.1.1.1"
+            ).status_code
+            == 302
+        )
+    r = client.post(
+        reverse("hotline:file"), _form(phone="13912345678"), REMOTE_ADDR="10.1.1.1", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert r.status_code == 429 and "You have filed 5 requests in the last hour" in r.text
     assert Ticket.objects.count() == 5
     # another network is not affected
-    assert client.post(reverse("hotline:file"), _form(phone="13912345678"), REMOTE_ADDR="10.9.9.9").status_code == 302
+    assert (
+        client.post(reverse("hotline:file"), _form(phone="13912345678"), REMOTE_ADDR="10.9.9.9").status_code
+        == 302
+    )
 
 
 def test_filing_is_rate_limited_per_phone(client):
@@ -96,7 +106,9 @@ def test_wrong_last_four_is_refused_then_rate_limited(client, ticket):
 def test_wrong_guesses_from_many_ips_are_limited_per_tracking_number(client, ticket):
     url = reverse("hotline:track")
     for i in range(10):
-        client.post(url, {"tracking_number": ticket.tracking_number, "last4": f"{i:04d}"}, REMOTE_ADDR=f"10.3.0.{i}")
+        client.post(
+            url, {"tracking_number": ticket.tracking_number, "last4": f"{i:04d}"}, REMOTE_ADDR=f"10.3.0.{i}"
+        )
     r = client.post(url, {"tracking_number": ticket.tracking_number, "last4": "1234"}, REMOTE_ADDR="10.3.1.1")
     assert r.status_code == 429
 
@@ -108,7 +120,9 @@ def test_unknown_link_is_404(client, ticket):
 def test_public_timeline_hides_notes_and_handler(client, people, ticket):
     people.street.display_name = "王小明"
     people.street.save()
-    services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher, note="派单备注秘密")
+    services.ticket_dispatch(
+        ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher, note="派单备注秘密"
+    )
     services.ticket_sign_for(ticket=ticket, actor=people.street)
     services.ticket_note_add(ticket=ticket, actor=people.street, text="内部备注秘密")
     services.ticket_reply(ticket=ticket, actor=people.street, text="我们正在联系助餐点")
@@ -135,7 +149,9 @@ def test_dispatcher_bulk_dispatch_from_desk(client, people):
     client.force_login(people.dispatcher)
     page = client.get(reverse("hotline:desk"))
     assert a.tracking_number in page.text and "13812341234" in page.text
-    r = client.post(reverse("hotline:desk") + "?queue=to_dispatch", {"ticket": [a.pk, b.pk], "unit": people.net.nanmen.pk})
+    r = client.post(
+        reverse("hotline:desk") + "?queue=to_dispatch", {"ticket": [a.pk, b.pk], "unit": people.net.nanmen.pk}
+    )
     assert r.status_code == 302
     assert Ticket.objects.filter(status="dispatched", assigned_unit=people.net.nanmen).count() == 2
 
@@ -150,8 +166,16 @@ def test_phone_call_logging_dispatches_at_once(client, people):
     client.force_login(people.dispatcher)
     r = client.post(
         reverse("hotline:call"),
-        {"phone": "13900001111", "description": "独居老人求助", "ticket_type": "help", "category": category("elderly").pk,
-         "area": people.net.nanmen_c1.pk, "urgency": "urgent", "channel": "phone", "dispatch_now": "on"},
+        {
+            "phone": "13900001111",
+            "description": "独居老人求助",
+            "ticket_type": "help",
+            "category": category("elderly").pk,
+            "area": people.net.nanmen_c1.pk,
+            "urgency": "urgent",
+            "channel": "phone",
+            "dispatch_now": "on",
+        },
     )
     assert r.status_code == 302
     t = Ticket.objects.get()
@@ -170,7 +194,9 @@ def test_handler_list_shows_own_unit_and_communities(client, people):
     services.ticket_dispatch(ticket=other, unit=people.net.yuehu, actor=people.dispatcher)
     client.force_login(people.street)
     page = client.get(reverse("hotline:unit")).text
-    assert all(t.tracking_number in page for t in (mine, below, sibling)) and other.tracking_number not in page
+    assert (
+        all(t.tracking_number in page for t in (mine, below, sibling)) and other.tracking_number not in page
+    )
     client.force_login(people.c1)
     page = client.get(reverse("hotline:unit")).text
     assert below.tracking_number in page
@@ -251,7 +277,10 @@ def test_tracking_page_query_count_is_constant(client, people, ticket):
 def test_my_requests_query_count_is_constant(client, resident):
     client.force_login(resident)
     file_ticket(resident=resident)
-    assert_constant_queries(lambda: client.get(reverse("hotline:mine")), lambda: [file_ticket(resident=resident) for _ in range(3)])
+    assert_constant_queries(
+        lambda: client.get(reverse("hotline:mine")),
+        lambda: [file_ticket(resident=resident) for _ in range(3)],
+    )
 
 
 PNG = (
@@ -286,8 +315,18 @@ def test_desk_search_and_filters(client, people):
 
 
 def test_admin_pages_open(client, make_user, ticket):
-    client.force_login(make_user("root_t", role="staff", department="admin", is_staff=True, is_superuser=True))
-    for model in ("ticket", "servicecategory", "deadlinepolicy", "extensionrequest", "callback", "phonereveal", "apikey"):
+    client.force_login(
+        make_user("root_t", role="staff", department="admin", is_staff=True, is_superuser=True)
+    )
+    for model in (
+        "ticket",
+        "servicecategory",
+        "deadlinepolicy",
+        "extensionrequest",
+        "callback",
+        "phonereveal",
+        "apikey",
+    ):
         assert client.get(f"/admin/hotline/{model}/").status_code == 200, model
     assert client.get(f"/admin/hotline/ticket/{ticket.pk}/change/").status_code == 200
     assert client.get("/admin/hotline/apikey/add/").status_code == 200
@@ -336,7 +375,9 @@ def test_callback_verdict_is_shown_in_the_readers_language(client, people, ticke
     services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
     services.ticket_sign_for(ticket=ticket, actor=people.street)
     services.ticket_answer(ticket=ticket, actor=people.street, text="已安排")
-    services.callback_record(ticket=ticket, actor=people.dispatcher, result="dissatisfied", comment="没有解决")
+    services.callback_record(
+        ticket=ticket, actor=people.dispatcher, result="dissatisfied", comment="没有解决"
+    )
     client.force_login(people.dispatcher)
     url = reverse("hotline:ticket_detail", args=[ticket.tracking_number])
     en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
@@ -348,10 +389,14 @@ def test_callback_verdict_is_shown_in_the_readers_language(client, people, ticke
 def test_hotline_words_keep_their_own_chinese_among_merged_catalogues(client, people, ticket):
     """Other apps translate the same English words differently (e.g. a legal "Address" is 住所);
     the hotline's strings carry a context so residents read 地址, 筛选, 补充."""
-    zh = client.get(reverse("hotline:track_link", args=[ticket.access_key]), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    zh = client.get(
+        reverse("hotline:track_link", args=[ticket.access_key]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).text
     assert ">补充</button>" in zh
     client.force_login(people.dispatcher)
-    detail = client.get(reverse("hotline:ticket_detail", args=[ticket.tracking_number]), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    detail = client.get(
+        reverse("hotline:ticket_detail", args=[ticket.tracking_number]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).text
     assert "<dt>地址</dt>" in detail and "住所" not in detail and "<dt>诉求内容</dt>" in detail
     desk = client.get(reverse("hotline:desk"), HTTP_ACCEPT_LANGUAGE="zh-hans").text
     assert "筛选</button>" in desk and "过滤器" not in desk
@@ -368,7 +413,9 @@ def test_dispatcher_queues_hold_the_right_tickets_with_counts(client, people, cl
     services.ticket_dispatch(ticket=due_today, unit=people.net.nanmen, actor=people.dispatcher)
     late = file_ticket(title="超期的", ticket_type="consultation")
     clock.set(aware(2026, 2, 23, 9))
-    services.ticket_dispatch(ticket=late, unit=people.net.yuehu, actor=people.dispatcher)  # due Thu Feb 26, never signed
+    services.ticket_dispatch(
+        ticket=late, unit=people.net.yuehu, actor=people.dispatcher
+    )  # due Thu Feb 26, never signed
     clock.set(aware(2026, 3, 2, 10))
     answered = file_ticket(title="待回访的")
     services.ticket_answer(ticket=answered, actor=people.dispatcher, text="已电话答复")
@@ -391,7 +438,13 @@ def test_dispatcher_queues_hold_the_right_tickets_with_counts(client, people, cl
         shown = {t for t in all_tickets if t.tracking_number in page}
         assert shown == wanted, queue
     tabs = client.get(reverse("hotline:desk"), HTTP_ACCEPT_LANGUAGE="en").text
-    for label in ("To dispatch (1)", "Due today (1)", "Overdue (1)", "Awaiting callback (1)", "Extension requests (1)"):
+    for label in (
+        "To dispatch (1)",
+        "Due today (1)",
+        "Overdue (1)",
+        "Awaiting callback (1)",
+        "Extension requests (1)",
+    ):
         assert label in tabs
 
 
@@ -426,9 +479,17 @@ def test_phone_call_without_a_street_waits_for_dispatch_and_says_so(client, peop
     client.force_login(people.dispatcher)
     r = client.post(
         reverse("hotline:call"),
-        {"phone": "13900001111", "description": "咨询养老补贴", "ticket_type": "consultation", "category": category().pk,
-         "urgency": "normal", "channel": "phone", "dispatch_now": "on"},
-        follow=True, HTTP_ACCEPT_LANGUAGE="en",
+        {
+            "phone": "13900001111",
+            "description": "咨询养老补贴",
+            "ticket_type": "consultation",
+            "category": category().pk,
+            "urgency": "normal",
+            "channel": "phone",
+            "dispatch_now": "on",
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     t = Ticket.objects.get()
     assert t.status == "received" and t.channel == "phone"
@@ -439,7 +500,9 @@ def test_final_answer_asks_for_confirmation(client, people, ticket):
     services.ticket_dispatch(ticket=ticket, unit=people.net.nanmen, actor=people.dispatcher)
     services.ticket_sign_for(ticket=ticket, actor=people.street)
     client.force_login(people.street)
-    page = client.get(reverse("hotline:ticket_detail", args=[ticket.tracking_number]), HTTP_ACCEPT_LANGUAGE="en").text
+    page = client.get(
+        reverse("hotline:ticket_detail", args=[ticket.tracking_number]), HTTP_ACCEPT_LANGUAGE="en"
+    ).text
     assert 'data-confirm="Send this as the final answer?' in page
 
 
@@ -451,14 +514,18 @@ def test_each_action_confirms_what_happened_in_plain_words(client, people, ticke
     client.force_login(people.street)
     r = client.post(url("sign"), follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "已签收：该诉求由本单位办理。" in r.text
-    r = client.post(url("redispatch"), {"unit": people.net.nanmen_c1.pk}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    r = client.post(
+        url("redispatch"), {"unit": people.net.nanmen_c1.pk}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Passed down to 南门东社区." in r.text
     client.force_login(people.c1)
     client.post(url("sign"))
     r = client.post(url("answer"), {"text": "已安排"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "Answer sent." in r.text
     track = reverse("hotline:track_link", args=[ticket.access_key])
-    r = client.post(track, {"action": "rate", "result": "dissatisfied"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    r = client.post(
+        track, {"action": "rate", "result": "dissatisfied"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "the request is reopened" in r.text
     client.post(url("answer"), {"text": "再次答复"})
     client.force_login(people.dispatcher)

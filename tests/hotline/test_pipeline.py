@@ -13,21 +13,43 @@ pytestmark = pytest.mark.django_db
 
 
 EDGES = {
-    (S.RECEIVED, S.DISPATCHED): lambda p, t: services.ticket_dispatch(ticket=t, unit=p.net.yuehu, actor=p.dispatcher),
-    (S.RECEIVED, S.ANSWERED): lambda p, t: services.ticket_answer(ticket=t, actor=p.dispatcher, text="政策已电话答复"),
+    (S.RECEIVED, S.DISPATCHED): lambda p, t: services.ticket_dispatch(
+        ticket=t, unit=p.net.yuehu, actor=p.dispatcher
+    ),
+    (S.RECEIVED, S.ANSWERED): lambda p, t: services.ticket_answer(
+        ticket=t, actor=p.dispatcher, text="政策已电话答复"
+    ),
     (S.DISPATCHED, S.SIGNED_FOR): lambda p, t: services.ticket_sign_for(ticket=t, actor=p.street),
-    (S.DISPATCHED, S.RETURNED): lambda p, t: services.ticket_return(ticket=t, actor=p.street, reason="不属于本街道"),
+    (S.DISPATCHED, S.RETURNED): lambda p, t: services.ticket_return(
+        ticket=t, actor=p.street, reason="不属于本街道"
+    ),
     (S.SIGNED_FOR, S.IN_PROGRESS): lambda p, t: services.ticket_start(ticket=t, actor=p.street),
-    (S.SIGNED_FOR, S.DISPATCHED): lambda p, t: services.ticket_redispatch(ticket=t, unit=p.net.nanmen_c1, actor=p.street),
-    (S.SIGNED_FOR, S.RETURNED): lambda p, t: services.ticket_return(ticket=t, actor=p.street, reason="不属于本街道"),
+    (S.SIGNED_FOR, S.DISPATCHED): lambda p, t: services.ticket_redispatch(
+        ticket=t, unit=p.net.nanmen_c1, actor=p.street
+    ),
+    (S.SIGNED_FOR, S.RETURNED): lambda p, t: services.ticket_return(
+        ticket=t, actor=p.street, reason="不属于本街道"
+    ),
     (S.SIGNED_FOR, S.ANSWERED): lambda p, t: services.ticket_answer(ticket=t, actor=p.street, text="已答复"),
-    (S.IN_PROGRESS, S.DISPATCHED): lambda p, t: services.ticket_redispatch(ticket=t, unit=p.net.nanmen_c2, actor=p.street),
-    (S.IN_PROGRESS, S.RETURNED): lambda p, t: services.ticket_return(ticket=t, actor=p.street, reason="需区级部门办理"),
+    (S.IN_PROGRESS, S.DISPATCHED): lambda p, t: services.ticket_redispatch(
+        ticket=t, unit=p.net.nanmen_c2, actor=p.street
+    ),
+    (S.IN_PROGRESS, S.RETURNED): lambda p, t: services.ticket_return(
+        ticket=t, actor=p.street, reason="需区级部门办理"
+    ),
     (S.IN_PROGRESS, S.ANSWERED): lambda p, t: services.ticket_answer(ticket=t, actor=p.street, text="已答复"),
-    (S.RETURNED, S.DISPATCHED): lambda p, t: services.ticket_dispatch(ticket=t, unit=p.net.yuehu, actor=p.dispatcher),
-    (S.RETURNED, S.ANSWERED): lambda p, t: services.ticket_answer(ticket=t, actor=p.dispatcher, text="中心直接答复"),
-    (S.ANSWERED, S.CLOSED): lambda p, t: services.callback_record(ticket=t, actor=p.dispatcher, result="basic"),
-    (S.ANSWERED, S.REOPENED): lambda p, t: services.callback_record(ticket=t, actor=p.dispatcher, result="dissatisfied"),
+    (S.RETURNED, S.DISPATCHED): lambda p, t: services.ticket_dispatch(
+        ticket=t, unit=p.net.yuehu, actor=p.dispatcher
+    ),
+    (S.RETURNED, S.ANSWERED): lambda p, t: services.ticket_answer(
+        ticket=t, actor=p.dispatcher, text="中心直接答复"
+    ),
+    (S.ANSWERED, S.CLOSED): lambda p, t: services.callback_record(
+        ticket=t, actor=p.dispatcher, result="basic"
+    ),
+    (S.ANSWERED, S.REOPENED): lambda p, t: services.callback_record(
+        ticket=t, actor=p.dispatcher, result="dissatisfied"
+    ),
     (S.REOPENED, S.IN_PROGRESS): lambda p, t: services.ticket_start(ticket=t, actor=p.street),
     (S.REOPENED, S.ANSWERED): lambda p, t: services.ticket_answer(ticket=t, actor=p.street, text="再次答复"),
     (S.REOPENED, S.RETURNED): lambda p, t: services.ticket_return(ticket=t, actor=p.street, reason="需改派"),

@@ -100,7 +100,9 @@ def test_workbench_panels(client, people):
     assert reverse("hotline:desk") + "?queue=to_dispatch" in page.text
     client.force_login(people.street)
     page = client.get(reverse("center:workbench"))
-    assert reverse("hotline:unit") + "?queue=to_sign" in page.text and reverse("hotline:desk") not in page.text
+    assert (
+        reverse("hotline:unit") + "?queue=to_sign" in page.text and reverse("hotline:desk") not in page.text
+    )
 
 
 def test_community_tickets_count_under_their_street(people):
@@ -111,7 +113,9 @@ def test_community_tickets_count_under_their_street(people):
     assert rows == {"南门街道": 2, "月湖街道": 1}
 
 
-def test_on_time_rate_and_handling_days_exact_across_a_holiday_and_an_extension(people, clock, django_assert_num_queries):
+def test_on_time_rate_and_handling_days_exact_across_a_holiday_and_an_extension(
+    people, clock, django_assert_num_queries
+):
     """Computed by the database from the tickets' columns, in working days of the calendar:
     Fri Feb 13 2026 -> Wed Feb 25 spans the Spring Festival (Sat Feb 14 is a make-up working
     day, Feb 15-23 off): 3 working days."""

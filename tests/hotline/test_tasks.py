@@ -34,7 +34,10 @@ def test_overdue_marks_and_escalates_once(people, clock):
     ticket = _dispatched(people, clock, aware(2026, 3, 2, 9))
     services.ticket_sign_for(ticket=ticket, actor=people.c1)
     clock.set(aware(2026, 3, 6, 9))
-    before = {u.pk: Notification.objects.filter(user=u).count() for u in (people.street, people.dispatcher, people.c2)}
+    before = {
+        u.pk: Notification.objects.filter(user=u).count()
+        for u in (people.street, people.dispatcher, people.c2)
+    }
     first = tasks.deadlines_sweep()
     second = tasks.deadlines_sweep()
     assert first["overdue"] == 1 and second["overdue"] == 0

@@ -88,7 +88,9 @@ def test_only_dispatchers_dispatch(people, ticket):
 def test_bulk_dispatch_reports_what_failed(people):
     a, b, c = file_ticket(), file_ticket(), file_ticket()
     services.ticket_dispatch(ticket=c, unit=people.net.yuehu, actor=people.dispatcher)
-    done, failed = services.ticket_dispatch_bulk(ticket_ids=[a.pk, b.pk, c.pk], unit=people.net.nanmen, actor=people.dispatcher)
+    done, failed = services.ticket_dispatch_bulk(
+        ticket_ids=[a.pk, b.pk, c.pk], unit=people.net.nanmen, actor=people.dispatcher
+    )
     assert done == 2 and list(failed) == [c.tracking_number]
     assert Ticket.objects.filter(assigned_unit=people.net.nanmen, status=S.DISPATCHED).count() == 2
 
@@ -162,7 +164,9 @@ def test_return_does_not_restart_the_clock(people, clock):
 def test_dissatisfied_callback_reopens_to_same_unit(people, ticket):
     _signed(people, ticket)
     services.ticket_answer(ticket=ticket, actor=people.street, text="答复内容")
-    services.callback_record(ticket=ticket, actor=people.dispatcher, result="dissatisfied", comment="没有解决")
+    services.callback_record(
+        ticket=ticket, actor=people.dispatcher, result="dissatisfied", comment="没有解决"
+    )
     ticket.refresh_from_db()
     assert ticket.status == S.REOPENED and ticket.assigned_unit == people.net.nanmen
     assert ticket.assigned_handler == people.street
@@ -177,7 +181,11 @@ def test_dissatisfied_with_objective_reason_closes(people, ticket):
     _signed(people, ticket)
     services.ticket_answer(ticket=ticket, actor=people.street, text="答复内容")
     services.callback_record(
-        ticket=ticket, actor=people.dispatcher, result="dissatisfied", comment="政策不允许", objective_reason=True
+        ticket=ticket,
+        actor=people.dispatcher,
+        result="dissatisfied",
+        comment="政策不允许",
+        objective_reason=True,
     )
     ticket.refresh_from_db()
     assert ticket.status == S.CLOSED and ticket.satisfaction == "dissatisfied"
@@ -222,7 +230,9 @@ def test_extension_approved_records_new_deadline(people, clock):
     ticket = file_ticket(ticket_type="consultation")
     _signed(people, ticket)
     old = ticket.answer_due  # Mar 5
-    ext = services.extension_request(ticket=ticket, actor=people.street, reason="需协调多部门", working_days=3)
+    ext = services.extension_request(
+        ticket=ticket, actor=people.street, reason="需协调多部门", working_days=3
+    )
     with pytest.raises(DomainError):  # one pending at a time
         services.extension_request(ticket=ticket, actor=people.street, reason="再延期", working_days=2)
     services.extension_decide(extension=ext, actor=people.dispatcher, approve=True)
@@ -240,7 +250,9 @@ def test_extension_approved_records_new_deadline(people, clock):
 def test_extension_refused_keeps_deadline(people, ticket):
     _signed(people, ticket)
     due = ticket.answer_due
-    ext = services.extension_request(ticket=ticket, actor=people.street, reason="需要更多时间", working_days=2)
+    ext = services.extension_request(
+        ticket=ticket, actor=people.street, reason="需要更多时间", working_days=2
+    )
     with pytest.raises(PermissionDeniedError):
         services.extension_decide(extension=ext, actor=people.street, approve=True)
     services.extension_decide(extension=ext, actor=people.dispatcher, approve=False, comment="请按期办结")

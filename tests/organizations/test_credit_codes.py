@@ -12,8 +12,12 @@ def _fail(value, org_type=None) -> ValidationError:
 
 
 def test_valid_code_of_each_type_is_accepted():
-    for org_type, second in [("social_group", "1"), ("private_non_enterprise", "2"), ("foundation", "3"),
-                             ("community", "9")]:
+    for org_type, second in [
+        ("social_group", "1"),
+        ("private_non_enterprise", "2"),
+        ("foundation", "3"),
+        ("community", "9"),
+    ]:
         code = make_credit_code(org_type, "330203MJ1234567")
         assert validate_credit_code(code, org_type=org_type) == code
         assert code[:2] == "5" + second
@@ -69,9 +73,16 @@ def test_each_failure_has_its_own_message_on_the_page_in_chinese(client, network
     ]
     client.force_login(make_user("zh_owner", role="organization"))
     for code, message in cases:
-        resp = client.post(reverse("organizations:create"), {
-            "name": "测试协会", "org_type": "social_group", "credit_code": code, "street": network.nanmen.pk},
-            HTTP_ACCEPT_LANGUAGE="zh-hans")
+        resp = client.post(
+            reverse("organizations:create"),
+            {
+                "name": "测试协会",
+                "org_type": "social_group",
+                "credit_code": code,
+                "street": network.nanmen.pk,
+            },
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
         errors = resp.context["form"].errors["credit_code"]
         assert len(errors) == 1 and message in errors[0], (code, errors)
     assert not Organization.objects.exists()

@@ -39,12 +39,15 @@ def test_demo_loads_once_with_every_piece():
     assert not pending.filter(filing_number__isnull=False).exists()
     # every grade on a record comes from a graded evaluation with that grade and expiry
     for org in Organization.objects.exclude(grade=""):
-        assert GradingEvaluation.objects.filter(organization=org, status="graded", grade=org.grade,
-                                                valid_until=org.grade_valid_until).exists(), org.name
+        assert GradingEvaluation.objects.filter(
+            organization=org, status="graded", grade=org.grade, valid_until=org.grade_valid_until
+        ).exists(), org.name
     # last year's campaign is closed: every organization that never filed is on the abnormal list
     assert last.abnormal_list_done_at is not None
     never_filed = last.reports.filter(status=AnnualReport.Status.DRAFT).values_list("organization", flat=True)
-    assert set(Organization.objects.filter(pk__in=never_filed).values_list("status", flat=True)) <= {"abnormal"}
+    assert set(Organization.objects.filter(pk__in=never_filed).values_list("status", flat=True)) <= {
+        "abnormal"
+    }
 
 
 @pytest.mark.django_db

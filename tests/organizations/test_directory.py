@@ -73,9 +73,15 @@ def test_directory_page_query_count_constant(client, network):
     for _ in range(10):
         make_org(street=network.nanmen).service_areas.add(area)
     assert_constant_queries(lambda: client.get(reverse("organizations:directory")), grow)
-    assert_constant_queries(lambda: client.get(reverse("organizations:directory"), {"q": "测试", "page": 2}), grow)
-    assert_constant_queries(lambda: client.get(reverse("organizations:directory"),
-                                               {"service_area": "elderly", "street": network.yuehu.pk}), grow)
+    assert_constant_queries(
+        lambda: client.get(reverse("organizations:directory"), {"q": "测试", "page": 2}), grow
+    )
+    assert_constant_queries(
+        lambda: client.get(
+            reverse("organizations:directory"), {"service_area": "elderly", "street": network.yuehu.pk}
+        ),
+        grow,
+    )
 
 
 @pytest.mark.django_db
@@ -89,7 +95,9 @@ def test_directory_api_query_count_constant(client, network):
     for _ in range(10):
         make_org(street=network.nanmen).service_areas.add(area)
     assert_constant_queries(lambda: client.get(reverse("api-organizations")), grow)
-    assert_constant_queries(lambda: client.get(reverse("api-organizations"), {"service_area": "health", "q": "测试"}), grow)
+    assert_constant_queries(
+        lambda: client.get(reverse("api-organizations"), {"service_area": "health", "q": "测试"}), grow
+    )
 
 
 @pytest.mark.django_db
@@ -98,7 +106,9 @@ def test_directory_api_filters_and_detail(client, orgs, network):
     body = client.get(reverse("api-organizations"), {"q": "星星"}).json()
     assert [r["name"] for r in body["results"]] == [stars.name]
     assert body["results"][0]["service_areas"] == [{"code": "disabled", "name": "助残"}]
-    body = client.get(reverse("api-organizations"), {"service_area": "elderly", "street": network.yuehu.pk}).json()
+    body = client.get(
+        reverse("api-organizations"), {"service_area": "elderly", "street": network.yuehu.pk}
+    ).json()
     assert [r["name"] for r in body["results"]] == [home.name]
     assert client.get(reverse("api-organization", args=[stars.pk])).json()["grade"] == "4A"
     assert client.get(reverse("api-organization", args=[hidden.pk])).status_code == 404
@@ -161,8 +171,11 @@ def test_latin_name_search_ignores_case(client, network):
 
 @pytest.mark.django_db
 def test_a_bad_filter_value_is_named_and_the_other_filters_still_apply(client, orgs, network):
-    resp = client.get(reverse("organizations:directory"), {"grade": "9A", "street": network.yuehu.pk},
-                      HTTP_ACCEPT_LANGUAGE="en")
+    resp = client.get(
+        reverse("organizations:directory"),
+        {"grade": "9A", "street": network.yuehu.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert _names(resp) == ["海曙区夕阳红养老服务中心"]  # street applied, the bad grade left out
     page = resp.content.decode()
     assert "These filters were left out:" in page and "Grade: Select a valid choice. 9A" in page
@@ -193,13 +206,20 @@ def test_chinese_name_search_is_served_by_the_trigram_index(network):
     assert "org_name_trgm" in plan, plan
     latin = Organization.objects.filter(name_search("Stars")).order_by().explain()
     assert "org_name_upper_trgm" in latin, latin
-    assert [o.name for o in selectors.directory_queryset().filter(name_search("星星的孩子"))] == ["星星的孩子家长互助论坛"]
+    assert [o.name for o in selectors.directory_queryset().filter(name_search("星星的孩子"))] == [
+        "星星的孩子家长互助论坛"
+    ]
 
 
 @pytest.mark.django_db
 def test_links_from_the_manage_page_never_lead_to_a_missing_public_page(client, network, make_user):
     owner = make_user("link_owner", role="organization")
-    for status, public in [("verified", True), ("abnormal", False), ("pending", False), ("deregistered", False)]:
+    for status, public in [
+        ("verified", True),
+        ("abnormal", False),
+        ("pending", False),
+        ("deregistered", False),
+    ]:
         org = make_org(owner=owner, status=status, street=network.nanmen)
         client.force_login(owner)
         html = client.get(reverse("organizations:manage", args=[org.pk])).content.decode()
@@ -209,5 +229,7 @@ def test_links_from_the_manage_page_never_lead_to_a_missing_public_page(client, 
         assert client.get(detail).status_code == (200 if public else 404), status
     abnormal = Organization.objects.get(status="abnormal", memberships__user=owner)
     client.force_login(owner)
-    assert reverse("organizations:abnormal_list") in client.get(
-        reverse("organizations:manage", args=[abnormal.pk])).content.decode()
+    assert (
+        reverse("organizations:abnormal_list")
+        in client.get(reverse("organizations:manage", args=[abnormal.pk])).content.decode()
+    )

@@ -13,7 +13,12 @@ from organizations import services
 from organizations.models import AnnualReport, GradingEvaluation, GradingThreshold, InspectionCampaign
 from tests.organizations.factories import make_campaign, make_org
 
-SCORES = {"basic_conditions": 90, "internal_governance": 340, "performance": 330, "social_evaluation": 140}  # 900
+SCORES = {
+    "basic_conditions": 90,
+    "internal_governance": 340,
+    "performance": 330,
+    "social_evaluation": 140,
+}  # 900
 
 
 @pytest.fixture
@@ -36,13 +41,18 @@ def test_eligibility_rules(owner_a, staff):
         services.grading_apply(organization=listed, by=owner_a)
     assert info.value.code == "not_eligible"
     failed = make_org(owner=owner_a)
-    AnnualReport.objects.create(campaign=make_campaign(2025), organization=failed, status="accepted",
-                                result="unqualified")
+    AnnualReport.objects.create(
+        campaign=make_campaign(2025), organization=failed, status="accepted", result="unqualified"
+    )
     assert services.grading_eligibility(failed) == ["Its last annual inspection was Unqualified."]
     # a basically-qualified result does not exclude
     ok = make_org(owner=owner_a)
-    AnnualReport.objects.create(campaign=InspectionCampaign.objects.get(year=2025), organization=ok, status="accepted",
-                                result="basically_qualified")
+    AnnualReport.objects.create(
+        campaign=InspectionCampaign.objects.get(year=2025),
+        organization=ok,
+        status="accepted",
+        result="basically_qualified",
+    )
     assert services.grading_eligibility(ok) == []
     # exactly two full years: eligible from the second anniversary on
     today = timezone.localdate()
@@ -57,10 +67,14 @@ def test_eligibility_rules(owner_a, staff):
 def test_ineligible_owner_sees_why_and_no_apply_button(client, owner_a):
     listed = make_org(owner=owner_a, status="abnormal")
     client.force_login(owner_a)
-    page = client.get(reverse("organizations:manage", args=[listed.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(
+        reverse("organizations:manage", args=[listed.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "It is on the abnormal list." in page
     assert reverse("organizations:grading_apply", args=[listed.pk]) not in page
-    resp = client.post(reverse("organizations:grading_apply", args=[listed.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    resp = client.post(
+        reverse("organizations:grading_apply", args=[listed.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Not eligible for grading" in resp.content.decode()
     assert not GradingEvaluation.objects.exists()
 
@@ -108,7 +122,9 @@ def test_grading_pages(client, org_a, owner_a, staff, thresholds):
     assert client.get(reverse("organizations:grading_score", args=[evaluation.pk])).status_code == 403
     client.force_login(staff)
     assert client.get(reverse("organizations:grading")).status_code == 200
-    resp = client.post(reverse("organizations:grading_score", args=[evaluation.pk]), {k: str(v) for k, v in SCORES.items()})
+    resp = client.post(
+        reverse("organizations:grading_score", args=[evaluation.pk]), {k: str(v) for k, v in SCORES.items()}
+    )
     assert resp.status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.grade == "5A"
@@ -139,7 +155,12 @@ def test_staff_set_thresholds_per_year_on_the_grading_page(client, staff, owner_
     resp = client.post(url, data)
     assert resp.status_code == 302
     assert dict(GradingThreshold.objects.filter(year=2027).values_list("grade", "min_score")) == {
-        "5A": Decimal("900"), "4A": Decimal("800"), "3A": Decimal("700"), "2A": Decimal("600"), "1A": Decimal("500")}
+        "5A": Decimal("900"),
+        "4A": Decimal("800"),
+        "3A": Decimal("700"),
+        "2A": Decimal("600"),
+        "1A": Decimal("500"),
+    }
     # another year keeps its own thresholds; saving a year again replaces them
     client.post(url, {**data, "year": 2028, "min_5A": "950"})
     client.post(url, {**data, "min_1A": "450"})
@@ -153,22 +174,31 @@ def test_staff_set_thresholds_per_year_on_the_grading_page(client, staff, owner_
 @pytest.mark.django_db
 def test_thresholds_must_fall_with_the_grade_and_nothing_is_written(client, staff):
     client.force_login(staff)
-    resp = client.post(reverse("organizations:grading"), {
-        "year": 2027, "min_5A": "900", "min_4A": "800", "min_3A": "820", "min_2A": "600", "min_1A": "500"},
-        follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    resp = client.post(
+        reverse("organizations:grading"),
+        {"year": 2027, "min_5A": "900", "min_4A": "800", "min_3A": "820", "min_2A": "600", "min_1A": "500"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "3A must need a lower score than 4A" in resp.content.decode()
     assert not GradingThreshold.objects.exists()
     with pytest.raises(PermissionDeniedError):
         services.grading_thresholds_set(year=2027, by=None, min_scores={})
     with pytest.raises(DomainError) as info:
-        services.grading_thresholds_set(year=2027, by=staff, min_scores={"5A": 1200, "4A": 1, "3A": 1, "2A": 1, "1A": 0})
+        services.grading_thresholds_set(
+            year=2027, by=staff, min_scores={"5A": 1200, "4A": 1, "3A": 1, "2A": 1, "1A": 0}
+        )
     assert info.value.code == "threshold_range"
 
 
 @pytest.mark.django_db
 def test_grade_follows_the_thresholds_of_the_evaluation_year(org_a, owner_a, staff):
-    services.grading_thresholds_set(year=2025, by=staff, min_scores={"5A": 950, "4A": 850, "3A": 750, "2A": 650, "1A": 550})
-    services.grading_thresholds_set(year=2026, by=staff, min_scores={"5A": 900, "4A": 800, "3A": 700, "2A": 600, "1A": 500})
+    services.grading_thresholds_set(
+        year=2025, by=staff, min_scores={"5A": 950, "4A": 850, "3A": 750, "2A": 650, "1A": 550}
+    )
+    services.grading_thresholds_set(
+        year=2026, by=staff, min_scores={"5A": 900, "4A": 800, "3A": 700, "2A": 600, "1A": 500}
+    )
     evaluation = services.grading_apply(organization=org_a, by=owner_a, year=2025)
     evaluation = services.grading_score(evaluation=evaluation, by=staff, scores=SCORES)  # 900
     assert evaluation.grade == "4A"  # 2025 needs 950 for 5A
@@ -197,9 +227,15 @@ def test_owner_withdraws_then_applies_again(client, org_a, owner_a, staff, thres
 def test_other_organization_cannot_withdraw(client, org_a, owner_a, owner_b, org_b, thresholds):
     evaluation = services.grading_apply(organization=org_a, by=owner_a)
     client.force_login(owner_b)
-    assert client.post(reverse("organizations:grading_withdraw", args=[org_a.pk, evaluation.pk])).status_code == 403
+    assert (
+        client.post(reverse("organizations:grading_withdraw", args=[org_a.pk, evaluation.pk])).status_code
+        == 403
+    )
     # B's own URL with A's evaluation: not found, nothing changed
-    assert client.post(reverse("organizations:grading_withdraw", args=[org_b.pk, evaluation.pk])).status_code == 404
+    assert (
+        client.post(reverse("organizations:grading_withdraw", args=[org_b.pk, evaluation.pk])).status_code
+        == 404
+    )
     evaluation.refresh_from_db()
     assert evaluation.status == GradingEvaluation.Status.APPLIED
 
@@ -209,21 +245,28 @@ def test_score_form_names_the_private_non_enterprise_indicator(client, network, 
     mf = make_org(org_type="private_non_enterprise", owner=owner_a)
     group = make_org(org_type="social_group", owner=owner_a)
     client.force_login(staff)
-    for org, shown, hidden in [(mf, "business activities and integrity", "work performance"),
-                               (group, "work performance", "business activities and integrity")]:
+    for org, shown, hidden in [
+        (mf, "business activities and integrity", "work performance"),
+        (group, "work performance", "business activities and integrity"),
+    ]:
         evaluation = services.grading_apply(organization=org, by=owner_a)
-        page = client.get(reverse("organizations:grading_score", args=[evaluation.pk]),
-                          HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        page = client.get(
+            reverse("organizations:grading_score", args=[evaluation.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
         assert shown in page and hidden not in page
-    zh = client.get(reverse("organizations:grading_score", args=[GradingEvaluation.objects.get(organization=mf).pk]),
-                    HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    zh = client.get(
+        reverse("organizations:grading_score", args=[GradingEvaluation.objects.get(organization=mf).pk]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
     assert "业务活动和诚信建设" in zh
 
 
 @pytest.mark.django_db
 def test_no_expiry_reminder_for_a_deregistered_organization(owner_a):
     today = date(2026, 11, 25)
-    gone = make_org(owner=owner_a, status="deregistered", grade="4A", grade_valid_until=today + timedelta(days=30))
+    gone = make_org(
+        owner=owner_a, status="deregistered", grade="4A", grade_valid_until=today + timedelta(days=30)
+    )
     assert services.grade_expiry_reminders_send(today=today) == 0
     assert not Reminder.objects.filter(key__startswith=f"grade:{gone.pk}:").exists()
 
@@ -238,8 +281,11 @@ def test_plain_member_cannot_withdraw(client, org_a, owner_a, make_user, thresho
     client.force_login(member)
     page = client.get(reverse("organizations:manage", args=[org_a.pk])).content.decode()
     assert reverse("organizations:grading_withdraw", args=[org_a.pk, evaluation.pk]) not in page
-    resp = client.post(reverse("organizations:grading_withdraw", args=[org_a.pk, evaluation.pk]), follow=True,
-                       HTTP_ACCEPT_LANGUAGE="en")
+    resp = client.post(
+        reverse("organizations:grading_withdraw", args=[org_a.pk, evaluation.pk]),
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "Only an owner of this organization may do this." in resp.content.decode()
     evaluation.refresh_from_db()
     assert evaluation.status == GradingEvaluation.Status.APPLIED
@@ -256,6 +302,7 @@ def test_score_page_warns_when_the_year_has_no_thresholds(client, org_a, owner_a
     assert "No grade thresholds are configured for" in resp.content.decode()
     evaluation.refresh_from_db()
     assert evaluation.status == GradingEvaluation.Status.APPLIED
-    services.grading_thresholds_set(year=evaluation.year, by=staff,
-                                    min_scores={"5A": 900, "4A": 800, "3A": 700, "2A": 600, "1A": 500})
+    services.grading_thresholds_set(
+        year=evaluation.year, by=staff, min_scores={"5A": 900, "4A": 800, "3A": 700, "2A": 600, "1A": 500}
+    )
     assert "No thresholds are configured" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

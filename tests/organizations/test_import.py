@@ -78,7 +78,9 @@ def test_confirm_imports_good_rows_once(client, network, staff, django_capture_o
     progress = client.get(reverse("organizations:import_progress", args=[batch.pk])).json()
     assert progress == {"done": 3, "total": 3, "finished": True, "status": "imported"}
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("organizations:import_batch", args=[batch.pk]))  # second confirmation: nothing more
+        client.post(
+            reverse("organizations:import_batch", args=[batch.pk])
+        )  # second confirmation: nothing more
     assert Organization.objects.count() == 3
 
 
@@ -108,7 +110,9 @@ def test_missing_columns_and_unreadable_file(staff):
 
 @pytest.mark.django_db
 def test_ten_thousand_rows_well_under_a_minute(network, staff, django_capture_on_commit_callbacks):
-    rows = [[f"批量协会{i}", _code(10000 + i), "社会团体", "南门街道", "2018-01-01", ""] for i in range(10000)]
+    rows = [
+        [f"批量协会{i}", _code(10000 + i), "社会团体", "南门街道", "2018-01-01", ""] for i in range(10000)
+    ]
     upload = _csv(rows)
     started = time.monotonic()
     batch = imports.import_preview(upload=upload, by=staff)
@@ -122,8 +126,9 @@ def test_ten_thousand_rows_well_under_a_minute(network, staff, django_capture_on
 
 
 @pytest.mark.django_db
-def test_file_with_bad_rows_through_the_pages_imports_only_the_good_ones(client, network, staff,
-                                                                         django_capture_on_commit_callbacks):
+def test_file_with_bad_rows_through_the_pages_imports_only_the_good_ones(
+    client, network, staff, django_capture_on_commit_callbacks
+):
     bad_check = _code(303)[:-1] + ("0" if _code(303)[-1] != "0" else "1")
     rows = [
         ["好协会甲", _code(301), "社会团体", "南门街道", "2019-05-01", "王五"],
@@ -133,10 +138,16 @@ def test_file_with_bad_rows_through_the_pages_imports_only_the_good_ones(client,
         ["重复行", _code(301), "社会团体", "南门街道", "", ""],
     ]
     client.force_login(staff)
-    resp = client.post(reverse("organizations:import"), {"file": _xlsx(rows)}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    resp = client.post(
+        reverse("organizations:import"), {"file": _xlsx(rows)}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     page = resp.content.decode()
     assert "5 rows: 2 good, 3 with problems." in page
-    for name, why in [("校验位错", "check character"), ("未知街道", "Unknown street"), ("重复行", "Duplicate of row 2")]:
+    for name, why in [
+        ("校验位错", "check character"),
+        ("未知街道", "Unknown street"),
+        ("重复行", "Duplicate of row 2"),
+    ]:
         assert name in page and why in page
     assert 'data-confirm="Import the good rows now?"' in page
     assert not Organization.objects.exists()  # the preview writes nothing
@@ -149,7 +160,9 @@ def test_file_with_bad_rows_through_the_pages_imports_only_the_good_ones(client,
 
 @pytest.mark.django_db
 def test_import_pages_are_staff_only(client, owner_a, network, staff):
-    batch = imports.import_preview(upload=_csv([["甲", _code(401), "社会团体", "南门街道", "", ""]]), by=staff)
+    batch = imports.import_preview(
+        upload=_csv([["甲", _code(401), "社会团体", "南门街道", "", ""]]), by=staff
+    )
     client.force_login(owner_a)
     assert client.post(reverse("organizations:import"), {"file": _csv([])}).status_code == 403
     assert client.post(reverse("organizations:import_batch", args=[batch.pk])).status_code == 403

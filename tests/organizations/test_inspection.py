@@ -14,9 +14,18 @@ from organizations.models import AnnualReport, InspectionCampaign, Organization,
 from tests.organizations.factories import make_campaign, make_org
 
 R = AnnualReport.Status
-FULL = {"activities": "开展讲座12场", "event_count": 12, "beneficiaries": 300, "income": Decimal("50000"),
-        "expenditure": Decimal("42000.50"), "net_assets": Decimal("8000"), "fulltime_staff": 2, "parttime_staff": 3,
-        "volunteers": 40, "has_party_organization": True}
+FULL = {
+    "activities": "开展讲座12场",
+    "event_count": 12,
+    "beneficiaries": 300,
+    "income": Decimal("50000"),
+    "expenditure": Decimal("42000.50"),
+    "net_assets": Decimal("8000"),
+    "fulltime_staff": 2,
+    "parttime_staff": 3,
+    "volunteers": 40,
+    "has_party_organization": True,
+}
 
 
 @pytest.mark.django_db
@@ -77,7 +86,12 @@ def test_every_report_transition_and_refused_one(org_a, owner_a, staff, pdf):
     assert (report.status, report.result) == (R.ACCEPTED, "qualified")
     with pytest.raises(TransitionError):
         services.annual_report_return(report=report, by=staff, comment="again")
-    assert [c.to_status for c in report.status_changes.order_by("id")] == [R.SUBMITTED, R.RETURNED, R.SUBMITTED, R.ACCEPTED]
+    assert [c.to_status for c in report.status_changes.order_by("id")] == [
+        R.SUBMITTED,
+        R.RETURNED,
+        R.SUBMITTED,
+        R.ACCEPTED,
+    ]
 
 
 @pytest.mark.django_db
@@ -95,20 +109,26 @@ def test_foundation_needs_audit_report(network, owner_a, pdf):
     with pytest.raises(DomainError) as info:
         services.annual_report_submit(report=report, by=owner_a)
     assert "audit" in str(info.value.message)
-    services.annual_report_update(report=report, by=owner_a, data={}, files={"audit_report": pdf("audit.pdf")})
+    services.annual_report_update(
+        report=report, by=owner_a, data={}, files={"audit_report": pdf("audit.pdf")}
+    )
     services.annual_report_submit(report=report, by=owner_a)
 
 
 @pytest.mark.django_db
 def test_rectification_required_after_basically_qualified(org_a, owner_a, pdf):
     last = _report(org_a, 2024)
-    AnnualReport.objects.filter(pk=last.pk).update(status=R.ACCEPTED, result=AnnualReport.Result.BASICALLY_QUALIFIED)
+    AnnualReport.objects.filter(pk=last.pk).update(
+        status=R.ACCEPTED, result=AnnualReport.Result.BASICALLY_QUALIFIED
+    )
     report = _report(org_a, 2025)
     services.annual_report_update(report=report, by=owner_a, data=FULL, files={"financial_statements": pdf()})
     with pytest.raises(DomainError) as info:
         services.annual_report_submit(report=report, by=owner_a)
     assert "rectification" in str(info.value.message)
-    services.annual_report_update(report=report, by=owner_a, data={}, files={"rectification_report": pdf("r.pdf")})
+    services.annual_report_update(
+        report=report, by=owner_a, data={}, files={"rectification_report": pdf("r.pdf")}
+    )
     services.annual_report_submit(report=report, by=owner_a)
 
 
@@ -133,14 +153,17 @@ def test_report_pages_owner_submits_staff_accepts(client, org_a, owner_a, staff,
     assert report.status == R.SUBMITTED
     client.force_login(staff)
     assert client.get(reverse("organizations:report", args=[report.pk])).status_code == 200
-    client.post(reverse("organizations:report_review", args=[report.pk]),
-                {"action": "accept", "result": "basically_qualified", "comment": "账目需规范"})
+    client.post(
+        reverse("organizations:report_review", args=[report.pk]),
+        {"action": "accept", "result": "basically_qualified", "comment": "账目需规范"},
+    )
     report.refresh_from_db()
     assert (report.status, report.result) == (R.ACCEPTED, "basically_qualified")
     assert Notification.objects.filter(user=owner_a, title__contains="2025").exists()
 
 
 # ------------------------------------------------------------ reminders ----
+
 
 @pytest.fixture
 def reminder_setup(network, owner_a, org_a, org_b):
@@ -195,17 +218,23 @@ def test_beat_runs_the_three_jobs_as_tasks(network, owner_a, org_a, org_b):
     from organizations.schedule import BEAT_SCHEDULE
 
     assert {e["task"] for e in BEAT_SCHEDULE.values()} == {
-        "organizations.tasks.annual_reminders", "organizations.tasks.abnormal_list",
-        "organizations.tasks.grade_expiry_reminders"}
+        "organizations.tasks.annual_reminders",
+        "organizations.tasks.abnormal_list",
+        "organizations.tasks.grade_expiry_reminders",
+    }
     assert all(e["task"] in current_app.tasks for e in BEAT_SCHEDULE.values())
     today = timezone.localdate()
     # a campaign due in 7 working days: the daily job enrolls A and reminds its owner
-    due = make_campaign(today.year - 1, opens_on=today - timedelta(days=30), deadline=add_working_days(today, 7))
+    due = make_campaign(
+        today.year - 1, opens_on=today - timedelta(days=30), deadline=add_working_days(today, 7)
+    )
     assert tasks.annual_reminders.apply().get() == 2  # A and B were both enrolled, neither has filed
     assert due.reports.count() == 2
     assert tasks.annual_reminders.apply().get() == 0
     # a campaign whose deadline was yesterday: the nightly job lists whoever never filed
-    closed = make_campaign(today.year - 2, opens_on=today - timedelta(days=200), deadline=today - timedelta(days=1))
+    closed = make_campaign(
+        today.year - 2, opens_on=today - timedelta(days=200), deadline=today - timedelta(days=1)
+    )
     AnnualReport.objects.create(campaign=closed, organization=org_a)
     assert tasks.abnormal_list.apply().get() == 1
     org_a.grade, org_a.grade_valid_until = "3A", today + timedelta(days=60)
@@ -240,6 +269,7 @@ def test_abnormal_list_page_is_public(client, reminder_setup, org_a):
 
 
 # ------------------------------------------------------------ progress ----
+
 
 @pytest.mark.django_db
 def test_progress_page_and_export(client, staff, reminder_setup, org_a, org_b):
@@ -314,22 +344,29 @@ def test_owner_cannot_review_own_report(client, org_a, owner_a, pdf):
     services.annual_report_update(report=report, by=owner_a, data=FULL, files={"financial_statements": pdf()})
     services.annual_report_submit(report=report, by=owner_a)
     client.force_login(owner_a)
-    resp = client.post(reverse("organizations:report_review", args=[report.pk]), {"action": "accept", "result": "qualified"})
+    resp = client.post(
+        reverse("organizations:report_review", args=[report.pk]), {"action": "accept", "result": "qualified"}
+    )
     assert resp.status_code == 403
     report.refresh_from_db()
     assert report.status == R.SUBMITTED
 
 
 @pytest.mark.django_db
-def test_abnormal_organization_files_late_and_staff_remove_it_with_a_record(client, reminder_setup, org_a, owner_a,
-                                                                             staff, pdf):
+def test_abnormal_organization_files_late_and_staff_remove_it_with_a_record(
+    client, reminder_setup, org_a, owner_a, staff, pdf
+):
     services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=1))
     org_a.refresh_from_db()
     assert org_a.status == Organization.Status.ABNORMAL
     client.force_login(staff)
     unlist = {"action": "unlist", "reason": "已补报"}
-    resp = client.post(reverse("organizations:status_action", args=[org_a.pk]), unlist, follow=True,
-                       HTTP_ACCEPT_LANGUAGE="en")
+    resp = client.post(
+        reverse("organizations:status_action", args=[org_a.pk]),
+        unlist,
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "has not been filed yet" in resp.content.decode()
     org_a.refresh_from_db()
     assert org_a.status == Organization.Status.ABNORMAL
@@ -341,7 +378,11 @@ def test_abnormal_organization_files_late_and_staff_remove_it_with_a_record(clie
     assert (org_a.status, org_a.abnormal_reason) == (Organization.Status.VERIFIED, "")
     change = OrganizationStatusChange.objects.filter(organization=org_a).first()
     assert (change.from_status, change.to_status, change.reason, change.changed_by) == (
-        "abnormal", "verified", "已补报", staff)
+        "abnormal",
+        "verified",
+        "已补报",
+        staff,
+    )
     assert org_a.name not in client.get(reverse("organizations:abnormal_list")).content.decode()
     # the next nightly run does not put it back
     assert services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=2)) == 0
@@ -351,14 +392,21 @@ def test_abnormal_organization_files_late_and_staff_remove_it_with_a_record(clie
 def test_report_form_says_which_attachments_are_required(client, network, owner_a, org_a):
     foundation = make_org(org_type="foundation", owner=owner_a)
     client.force_login(owner_a)
-    page = client.get(reverse("organizations:report", args=[_report(foundation).pk]), HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(
+        reverse("organizations:report", args=[_report(foundation).pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     html = page.content.decode()
     assert "Required for foundations." in html and 'name="rectification_report"' not in html
     last = _report(org_a, 2024)
     AnnualReport.objects.filter(pk=last.pk).update(status=R.ACCEPTED, result=AnnualReport.Result.UNQUALIFIED)
-    html = client.get(reverse("organizations:report", args=[_report(org_a).pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(
+        reverse("organizations:report", args=[_report(org_a).pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Optional for this type of organization." in html
-    assert 'name="rectification_report"' in html and "Required: last year&#x27;s result was not Qualified." in html
+    assert (
+        'name="rectification_report"' in html
+        and "Required: last year&#x27;s result was not Qualified." in html
+    )
 
 
 @pytest.mark.django_db
@@ -391,8 +439,12 @@ def test_deregistered_organization_gets_no_reminder(reminder_setup, org_a, owner
 def test_owner_sees_why_and_by_whom_the_organization_was_listed(client, reminder_setup, org_a, owner_a):
     services.abnormal_list_draw_up(today=reminder_setup.deadline + timedelta(days=1))
     client.force_login(owner_a)
-    html = client.get(reverse("organizations:manage", args=[org_a.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(
+        reverse("organizations:manage", args=[org_a.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Verified → <strong>Abnormal activity</strong>" in html
     assert "automatic" in html and "Did not file the annual report for 2025" in html
-    zh = client.get(reverse("organizations:manage", args=[org_a.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    zh = client.get(
+        reverse("organizations:manage", args=[org_a.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
     assert "系统自动" in zh

@@ -73,10 +73,14 @@ def test_campaign_list_and_grading_pages(client, network, staff, owner_a):
 
     def grow():
         for _ in range(5):
-            org = make_org(owner=owner_a, street=network.yuehu, registration_date=date.today() - timedelta(days=1000))
+            org = make_org(
+                owner=owner_a, street=network.yuehu, registration_date=date.today() - timedelta(days=1000)
+            )
             make_campaign(next(years))
             GradingEvaluation.objects.create(organization=org, year=2026)
-            GradingEvaluation.objects.create(organization=org, year=2025, status="graded", grade="3A", total=750)
+            GradingEvaluation.objects.create(
+                organization=org, year=2025, status="graded", grade="3A", total=750
+            )
 
     client.force_login(staff)
     assert_constant_queries(lambda: client.get(reverse("organizations:campaigns")), grow)

@@ -37,7 +37,10 @@ def test_a_refused_on_b_pages(client, request, who, org_b, report_b):
     owner_b_membership = Membership.objects.get(organization=org_b)
     posts = [
         (reverse("organizations:members", args=[org_b.pk]), {"identifier": "owner_a", "role": "owner"}),
-        (reverse("organizations:member_action", args=[org_b.pk, owner_b_membership.pk]), {"action": "remove"}),
+        (
+            reverse("organizations:member_action", args=[org_b.pk, owner_b_membership.pk]),
+            {"action": "remove"},
+        ),
         (reverse("organizations:report", args=[report_b.pk]), {"activities": "hijack", "submit": "1"}),
         (reverse("organizations:grading_apply", args=[org_b.pk]), {}),
         (reverse("organizations:resubmit", args=[org_b.pk]), {}),
@@ -65,8 +68,11 @@ def test_a_refused_on_b_api(client, request, who, org_b, report_b):
         resp = client.get(url)
         assert resp.status_code == 403, url
         assert resp.json()["error"]["code"] == "permission_denied"
-    resp = client.patch(reverse("api-organization-profile", args=[org_b.pk]), {"name": "hijack"},
-                        content_type="application/json")
+    resp = client.patch(
+        reverse("api-organization-profile", args=[org_b.pk]),
+        {"name": "hijack"},
+        content_type="application/json",
+    )
     assert resp.status_code == 403
     org_b.refresh_from_db()
     assert org_b.name == "乙志愿者协会"
@@ -89,23 +95,30 @@ def test_own_pages_and_api_work_for_members(client, member_a, org_a):
     # a plain member reads the profile but may not edit it
     assert client.get(reverse("api-organization-profile", args=[org_a.pk])).status_code == 200
     assert client.get(reverse("organizations:edit", args=[org_a.pk])).status_code == 403
-    resp = client.patch(reverse("api-organization-profile", args=[org_a.pk]), {"name": "x"}, content_type="application/json")
+    resp = client.patch(
+        reverse("api-organization-profile", args=[org_a.pk]), {"name": "x"}, content_type="application/json"
+    )
     assert resp.status_code == 403
 
 
 @pytest.mark.django_db
 def test_owner_patches_profile_through_api(client, owner_a, org_a):
     client.force_login(owner_a)
-    resp = client.patch(reverse("api-organization-profile", args=[org_a.pk]),
-                        {"short_name": "甲中心", "phone": "0574-87654321", "service_areas": ["elderly", "disabled"]},
-                        content_type="application/json")
+    resp = client.patch(
+        reverse("api-organization-profile", args=[org_a.pk]),
+        {"short_name": "甲中心", "phone": "0574-87654321", "service_areas": ["elderly", "disabled"]},
+        content_type="application/json",
+    )
     assert resp.status_code == 200, resp.content
     body = resp.json()
     assert body["short_name"] == "甲中心"
     assert body["phone"] == "057487654321"
     assert sorted(body["service_areas"]) == ["disabled", "elderly"]
-    resp = client.patch(reverse("api-organization-profile", args=[org_a.pk]), {"phone": "123"},
-                        content_type="application/json")
+    resp = client.patch(
+        reverse("api-organization-profile", args=[org_a.pk]),
+        {"phone": "123"},
+        content_type="application/json",
+    )
     assert resp.status_code == 400
     assert "phone" in resp.json()["error"]["details"]
 
@@ -128,7 +141,9 @@ def test_campaign_progress_api_counts_by_street_and_type(client, staff, org_a, o
     AnnualReport.objects.create(campaign=campaign, organization=org_b)
     client.force_login(staff)
     body = client.get(reverse("api-campaign-progress", args=[campaign.pk]), HTTP_ACCEPT_LANGUAGE="en").json()
-    streets = {r["label"]: (r["enrolled"], r["draft"], r["accepted"], r["qualified"]) for r in body["by_street"]}
+    streets = {
+        r["label"]: (r["enrolled"], r["draft"], r["accepted"], r["qualified"]) for r in body["by_street"]
+    }
     assert streets == {"南门街道": (1, 0, 1, 1), "月湖街道": (1, 1, 0, 0)}
     types = {r["label"]: r["enrolled"] for r in body["by_type"]}
     assert types == {"Private non-enterprise unit": 1, "Social group": 1}

@@ -22,10 +22,16 @@ def credit_code(n: int) -> str:
     return base + uscc.calc_check_digit(base)
 
 
-def make_org(name: str | None = None, *, status="verified", owner=None, org_type="private_non_enterprise", street=None):
+def make_org(
+    name: str | None = None, *, status="verified", owner=None, org_type="private_non_enterprise", street=None
+):
     n = next(_seq)
     org = Organization.objects.create(
-        name=name or f"海曙区测试服务中心{n}", org_type=org_type, credit_code=credit_code(n), status=status, street=street,
+        name=name or f"海曙区测试服务中心{n}",
+        org_type=org_type,
+        credit_code=credit_code(n),
+        status=status,
+        street=street,
     )
     if owner is not None:
         Membership.objects.create(organization=org, user=owner, role="owner")
@@ -41,24 +47,42 @@ def make_org_user(username: str, org=None):
 
 
 def make_fund(year=2026, budget=Decimal("1000000"), source="welfare_lottery"):
-    fund, _ = Fund.objects.get_or_create(source=source, year=year, defaults={"name": "福彩公益金", "budget": budget})
+    fund, _ = Fund.objects.get_or_create(
+        source=source, year=year, defaults={"name": "福彩公益金", "budget": budget}
+    )
     return fund
 
 
 def make_round(staff, *, budget=Decimal("200000"), opens=None, closes=None, fund=None, **fields):
     now = timezone.now()
     return services.round_create(
-        fund=fund or make_fund(), year=now.year, title=fields.pop("title", f"公益创投 {next(_seq)}"), budget=budget,
-        call_opens=opens or now - timedelta(days=10), call_closes=closes or now + timedelta(days=10), by=staff,
-        review_deadline=fields.pop("review_deadline", timezone.localdate() + timedelta(days=20)), **fields,
+        fund=fund or make_fund(),
+        year=now.year,
+        title=fields.pop("title", f"公益创投 {next(_seq)}"),
+        budget=budget,
+        call_opens=opens or now - timedelta(days=10),
+        call_closes=closes or now + timedelta(days=10),
+        by=staff,
+        review_deadline=fields.pop("review_deadline", timezone.localdate() + timedelta(days=20)),
+        **fields,
     )
 
 
 def make_draft(rnd, org, user, *, amount=Decimal("40000"), title=None, category="elderly", **data):
     return services.application_create(
-        round=rnd, organization=org, user=user,
-        data={"category": category, "title": title or f"项目{next(_seq)}", "summary": "s", "duration_months": 12,
-              "requested_amount": amount, "expected_direct": 100, "expected_indirect": 400, **data},
+        round=rnd,
+        organization=org,
+        user=user,
+        data={
+            "category": category,
+            "title": title or f"项目{next(_seq)}",
+            "summary": "s",
+            "duration_months": 12,
+            "requested_amount": amount,
+            "expected_direct": 100,
+            "expected_indirect": 400,
+            **data,
+        },
         budget_lines=[("activities", amount - Decimal("10000")), ("staff", Decimal("10000"))],
         milestones=[(3, "start"), (12, "end")],
     )
@@ -76,10 +100,17 @@ def make_reviewers(n: int, prefix="rev"):
 def score_all(app, scores: list[int | float]):
     """Submit every open review of `app`, the i-th review scoring scores[i] on every criterion."""
     crits = list(app.round.criteria.all())
-    reviews = list(Review.objects.filter(application=app, status="assigned").select_related("reviewer").order_by("pk"))
+    reviews = list(
+        Review.objects.filter(application=app, status="assigned").select_related("reviewer").order_by("pk")
+    )
     for review, value in zip(reviews, scores, strict=False):
-        services.review_save(review=review, reviewer=review.reviewer,
-                             scores={c.pk: (value, "") for c in crits}, comment="ok", submit=True)
+        services.review_save(
+            review=review,
+            reviewer=review.reviewer,
+            scores={c.pk: (value, "") for c in crits},
+            comment="ok",
+            submit=True,
+        )
     return Application.objects.get(pk=app.pk)
 
 

@@ -43,20 +43,28 @@ def test_agreement_installments_and_report_pages(client, rnd, applicant, other_a
     mid = app.reports.get(kind="midterm")
     lines = list(app.budget_lines.all())  # 30000 + 10000 planned
     client.force_login(user)
-    data = {"activities": "3 workshops", "actual_direct": 60, "actual_indirect": 200,
-            f"spent_{lines[0].pk}": "15000", f"spent_{lines[1].pk}": "8000",
-            "receipt": SimpleUploadedFile("receipt.pdf", PDF)}
+    data = {
+        "activities": "3 workshops",
+        "actual_direct": 60,
+        "actual_indirect": 200,
+        f"spent_{lines[0].pk}": "15000",
+        f"spent_{lines[1].pk}": "8000",
+        "receipt": SimpleUploadedFile("receipt.pdf", PDF),
+    }
     r = client.post(reverse("ventures:report", args=[mid.pk]), data)
     assert r.status_code == 302
     mid.refresh_from_db()
     assert mid.status == "submitted" and mid.receipts.count() == 1
     rows = {s.budget_line_id: s for s in selectors.spending_with_variance(mid)}
-    assert rows[lines[0].pk].flagged is True   # 15000 vs 30000: -50 %
-    assert rows[lines[1].pk].flagged is True   # 8000 vs 10000: -20 %
+    assert rows[lines[0].pk].flagged is True  # 15000 vs 30000: -50 %
+    assert rows[lines[1].pk].flagged is True  # 8000 vs 10000: -20 %
     client.force_login(projects_staff)
     page = client.get(reverse("ventures:report", args=[mid.pk])).content.decode()
     assert "-50.0%" in page
-    client.post(reverse("ventures:report_evaluate", args=[mid.pk]), {"score": "88", "result": "pass", "comment": "good"})
+    client.post(
+        reverse("ventures:report_evaluate", args=[mid.pk]),
+        {"score": "88", "result": "pass", "comment": "good"},
+    )
     app.refresh_from_db()
     assert app.status == "midterm_evaluated"
 
@@ -67,8 +75,14 @@ def test_variance_within_ten_percent_not_flagged(rnd, applicant, projects_staff)
     services.agreement_accept(application=app, user=user)
     services.installment_pay(installment=app.installments.get(order=0), by=projects_staff)
     mid = app.reports.get(kind="midterm")
-    services.report_submit(report=mid, user=user, activities="a", actual_direct=1, actual_indirect=1,
-                           spending={b.pk: b.amount * Decimal("1.1") for b in app.budget_lines.all()})
+    services.report_submit(
+        report=mid,
+        user=user,
+        activities="a",
+        actual_direct=1,
+        actual_indirect=1,
+        spending={b.pk: b.amount * Decimal("1.1") for b in app.budget_lines.all()},
+    )
     assert not any(r.flagged for r in selectors.spending_with_variance(mid))
 
 
@@ -101,8 +115,11 @@ def test_report_reminders_idempotent(rnd, applicant, projects_staff):
     from center.calendar import working_days_between
 
     def days_with(left):  # the days on which `left` working days remain (a due date may fall on a weekend)
-        return [d for d in (report.due_date - timedelta(days=i) for i in range(1, 30))
-                if working_days_between(d, report.due_date) == left]
+        return [
+            d
+            for d in (report.due_date - timedelta(days=i) for i in range(1, 30))
+            if working_days_between(d, report.due_date) == left
+        ]
 
     for before in (10, 3):
         first, *others = days_with(before)
@@ -113,13 +130,22 @@ def test_report_reminders_idempotent(rnd, applicant, projects_staff):
     late = (report.due_date + timedelta(days=3)).isoformat()
     assert tasks.report_reminders(today=late) == 1
     assert tasks.report_reminders(today=late) == 0
-    keys = set(Reminder.objects.filter(key__startswith=f"ventures:report:{report.pk}:").values_list("key", flat=True))
-    assert keys == {f"ventures:report:{report.pk}:due-10wd", f"ventures:report:{report.pk}:due-3wd",
-                    f"ventures:report:{report.pk}:overdue"}
-    assert Notification.objects.filter(user=user, url=reverse("ventures:report", args=[report.pk])).count() == 3
+    keys = set(
+        Reminder.objects.filter(key__startswith=f"ventures:report:{report.pk}:").values_list("key", flat=True)
+    )
+    assert keys == {
+        f"ventures:report:{report.pk}:due-10wd",
+        f"ventures:report:{report.pk}:due-3wd",
+        f"ventures:report:{report.pk}:overdue",
+    }
+    assert (
+        Notification.objects.filter(user=user, url=reverse("ventures:report", args=[report.pk])).count() == 3
+    )
     # a report already submitted is not chased
     services.installment_pay(installment=app.installments.get(order=0), by=projects_staff)
-    services.report_submit(report=report, user=user, activities="a", actual_direct=1, actual_indirect=1, spending={})
+    services.report_submit(
+        report=report, user=user, activities="a", actual_direct=1, actual_indirect=1, spending={}
+    )
     assert tasks.report_reminders(today=(report.due_date + timedelta(days=10)).isoformat()) == 0
 
 
@@ -134,7 +160,9 @@ def test_dashboard_exports_and_awarded_list(client, rnd, applicant, projects_sta
     assert t["expected_direct"] == 100 and 'class="bar-chart"' in page.content.decode()
     for name in ("export_applications", "export_awards"):
         x = client.get(reverse(f"ventures:{name}", args=[rnd.pk]))
-        cells = [c for row in load_workbook(BytesIO(x.content)).active.iter_rows(values_only=True) for c in row]
+        cells = [
+            c for row in load_workbook(BytesIO(x.content)).active.iter_rows(values_only=True) for c in row
+        ]
         assert app.title in cells
     client.logout()
     assert app.title in client.get(reverse("ventures:awarded_list")).content.decode()
@@ -158,7 +186,9 @@ def test_360giving_package_validates(client, rnd, applicant, projects_staff, net
     errors = list(opendata.package_validator().iter_errors(package))
     assert errors == [], [e.message for e in errors]
     grant = next(g for g in package["grants"] if g["id"] == f"360G-haishu-{a.pk}")
-    assert grant["currency"] == "CNY" and grant["amountAwarded"] == 40000 and grant["amountDisbursed"] == 20000
+    assert (
+        grant["currency"] == "CNY" and grant["amountAwarded"] == 40000 and grant["amountDisbursed"] == 20000
+    )
     assert grant["recipientOrganization"][0]["id"] == f"CN-USCC-{org.credit_code}"
     assert grant["fundingOrganization"][0]["id"] == "CN-USCC-52330203MJ5H20101H"
     assert grant["beneficiaryLocation"][0]["name"] == "南门街道"
@@ -194,8 +224,14 @@ def test_screening_page_shows_checks(client, rnd, applicant, projects_staff):
     client.force_login(projects_staff)
     r = client.get(reverse("ventures:screening", args=[app.pk]))
     checks = {c["code"]: c["passed"] for c in r.context["checks"]}
-    assert checks["verified"] is False and checks["not_abnormal"] is False and checks["no_double_funding"] is True
-    r = client.post(reverse("ventures:screening", args=[app.pk]), {"decision": "ineligible", "reason": "abnormal list"})
+    assert (
+        checks["verified"] is False
+        and checks["not_abnormal"] is False
+        and checks["no_double_funding"] is True
+    )
+    r = client.post(
+        reverse("ventures:screening", args=[app.pk]), {"decision": "ineligible", "reason": "abnormal list"}
+    )
     assert r.status_code == 302
     app.refresh_from_db()
     assert app.status == "ineligible"
@@ -215,12 +251,16 @@ def test_dashboard_actual_beneficiaries_use_latest_report(rnd, applicant, projec
     services.agreement_accept(application=app, user=user)
     services.installment_pay(installment=app.installments.get(order=0), by=projects_staff)
     mid = app.reports.get(kind="midterm")
-    services.report_submit(report=mid, user=user, activities="a", actual_direct=40, actual_indirect=100, spending={})
+    services.report_submit(
+        report=mid, user=user, activities="a", actual_direct=40, actual_indirect=100, spending={}
+    )
     t = selectors.round_dashboard(rnd.pk)["totals"]
     assert (t["actual_direct"], t["actual_indirect"]) == (40, 100)
     services.report_evaluate(report=mid, by=projects_staff, score=80, result="pass")
     final = app.reports.get(kind="final")
-    services.report_submit(report=final, user=user, activities="b", actual_direct=90, actual_indirect=300, spending={})
+    services.report_submit(
+        report=final, user=user, activities="b", actual_direct=90, actual_indirect=300, spending={}
+    )
     t = selectors.round_dashboard(rnd.pk)["totals"]
     assert (t["actual_direct"], t["actual_indirect"]) == (90, 300)
     assert t["money_paid"] == app.installments.get(order=0).planned_amount
@@ -234,10 +274,16 @@ def test_final_report_refused_before_the_midterm_evaluation(client, rnd, applica
     client.force_login(user)
     url = reverse("ventures:report", args=[final.pk])
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "The final report is filed after the mid-term evaluation." in page and 'name="activities"' not in page
+    assert (
+        "The final report is filed after the mid-term evaluation." in page and 'name="activities"' not in page
+    )
     spent = {f"spent_{line.pk}": "100" for line in app.budget_lines.all()}
-    r = client.post(url, {"activities": "all done", "actual_direct": 10, "actual_indirect": 20, **spent},
-                    HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    r = client.post(
+        url,
+        {"activities": "all done", "actual_direct": 10, "actual_indirect": 20, **spent},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
     assert "The final report is filed after the mid-term evaluation." in r.content.decode()
     final.refresh_from_db()
     assert final.status == "due"

@@ -21,10 +21,20 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 
 def _form_data(org, **over):
     data = {
-        "organization": org.pk, "category": "elderly", "title": "银龄互助", "summary": "s", "need": "n",
-        "target_group": "elderly", "activity_plan": "plan", "duration_months": 12, "requested_amount": "40000",
-        "co_funding": "0", "expected_direct": 100, "expected_indirect": 300,
-        "budget_text": "activities ; 30000\nstaff ; 10000", "milestones_text": "3 ; start\n12 ; end",
+        "organization": org.pk,
+        "category": "elderly",
+        "title": "银龄互助",
+        "summary": "s",
+        "need": "n",
+        "target_group": "elderly",
+        "activity_plan": "plan",
+        "duration_months": 12,
+        "requested_amount": "40000",
+        "co_funding": "0",
+        "expected_direct": 100,
+        "expected_indirect": 300,
+        "budget_text": "activities ; 30000\nstaff ; 10000",
+        "milestones_text": "3 ; start\n12 ; end",
         "team_text": "王芳 ; project lead",
     }
     data.update(over)
@@ -38,7 +48,10 @@ def test_apply_save_draft_and_submit_through_pages(client, rnd, applicant):
     assert r.status_code == 302
     app = Application.objects.get(title="银龄互助")
     assert app.status == "draft" and app.team == [{"name": "王芳", "role": "project lead"}]
-    assert sorted(BudgetLine.objects.filter(application=app).values_list("amount", flat=True)) == [10000, 30000]
+    assert sorted(BudgetLine.objects.filter(application=app).values_list("amount", flat=True)) == [
+        10000,
+        30000,
+    ]
     r = client.post(reverse("ventures:application_submit", args=[app.pk]), follow=True)
     app.refresh_from_db()
     assert app.status == "submitted" and app.submitted_at
@@ -59,8 +72,11 @@ def test_budget_lines_must_sum_to_request(client, rnd, applicant):
 def test_request_over_cap_refused_with_message(client, rnd, applicant):
     user, org = applicant
     client.force_login(user)
-    r = client.post(reverse("ventures:application_new", args=[rnd.pk]),
-                    _form_data(org, requested_amount="60000", budget_text="a ; 60000"), HTTP_ACCEPT_LANGUAGE="en")
+    r = client.post(
+        reverse("ventures:application_new", args=[rnd.pk]),
+        _form_data(org, requested_amount="60000", budget_text="a ; 60000"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert r.status_code == 200
     assert r.context["form"].errors["requested_amount"] == ["At most 50,000.00 yuan."]
     assert not Application.objects.exists()
@@ -100,7 +116,9 @@ def test_pdf_accepted_and_renamed_exe_refused(client, rnd, applicant):
     url = reverse("ventures:attachment_upload", args=[app.pk])
     client.post(url, {"file": SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf")})
     assert Attachment.objects.filter(application=app, mime="application/pdf").count() == 1
-    r = client.post(url, {"file": SimpleUploadedFile("budget.pdf", EXE, content_type="application/pdf")}, follow=True)
+    r = client.post(
+        url, {"file": SimpleUploadedFile("budget.pdf", EXE, content_type="application/pdf")}, follow=True
+    )
     assert Attachment.objects.filter(application=app).count() == 1
     assert any("budget.pdf" in str(m) for m in r.context["messages"])
 
@@ -125,8 +143,12 @@ def test_organization_a_refused_on_b_application_pages(client, rnd, applicant, o
     for name in ("application_detail", "application_edit"):
         assert client.get(reverse(f"ventures:{name}", args=[app_b.pk])).status_code == 404
     assert client.post(reverse("ventures:application_submit", args=[app_b.pk])).status_code == 404
-    assert client.post(reverse("ventures:attachment_upload", args=[app_b.pk]),
-                       {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 404
+    assert (
+        client.post(
+            reverse("ventures:attachment_upload", args=[app_b.pk]), {"file": SimpleUploadedFile("a.pdf", PDF)}
+        ).status_code
+        == 404
+    )
     assert "B的项目" not in client.get(reverse("ventures:my_applications")).content.decode()
     app_b.refresh_from_db()
     assert app_b.status == "draft" and not app_b.attachments.exists()
@@ -142,10 +164,19 @@ def test_organization_a_refused_on_b_application_api(client, rnd, applicant, oth
     listing = client.get("/api/v1/ventures/applications/").json()
     assert listing["count"] == 0
     # creating an application in B's name is refused too
-    r = client.post("/api/v1/ventures/applications/create/", {
-        "round": rnd.pk, "organization": org_b.pk, "category": "elderly", "title": "x", "duration_months": 12,
-        "requested_amount": "10000", "budget_lines": [{"item": "a", "amount": "10000"}],
-    }, content_type="application/json")
+    r = client.post(
+        "/api/v1/ventures/applications/create/",
+        {
+            "round": rnd.pk,
+            "organization": org_b.pk,
+            "category": "elderly",
+            "title": "x",
+            "duration_months": 12,
+            "requested_amount": "10000",
+            "budget_lines": [{"item": "a", "amount": "10000"}],
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     app_b.refresh_from_db()
     assert app_b.status == "draft"
@@ -154,10 +185,19 @@ def test_organization_a_refused_on_b_application_api(client, rnd, applicant, oth
 def test_api_create_and_submit(client, rnd, applicant):
     user, org = applicant
     client.force_login(user)
-    r = client.post("/api/v1/ventures/applications/create/", {
-        "round": rnd.pk, "organization": org.pk, "category": "poor", "title": "济困", "duration_months": 10,
-        "requested_amount": "20000", "budget_lines": [{"item": "a", "amount": "15000"}, {"item": "b", "amount": "5000"}],
-    }, content_type="application/json")
+    r = client.post(
+        "/api/v1/ventures/applications/create/",
+        {
+            "round": rnd.pk,
+            "organization": org.pk,
+            "category": "poor",
+            "title": "济困",
+            "duration_months": 10,
+            "requested_amount": "20000",
+            "budget_lines": [{"item": "a", "amount": "15000"}, {"item": "b", "amount": "5000"}],
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201
     pk = r.json()["id"]
     r = client.post(f"/api/v1/ventures/applications/{pk}/submit/")
@@ -197,20 +237,27 @@ def test_attachment_over_10_mb_refused(client, rnd, applicant):
     app = make_draft(rnd, org, user)
     client.force_login(user)
     big = PDF + b"0" * (10 * 1024 * 1024)
-    r = client.post(reverse("ventures:attachment_upload", args=[app.pk]),
-                    {"file": SimpleUploadedFile("big.pdf", big, content_type="application/pdf")}, follow=True)
+    r = client.post(
+        reverse("ventures:attachment_upload", args=[app.pk]),
+        {"file": SimpleUploadedFile("big.pdf", big, content_type="application/pdf")},
+        follow=True,
+    )
     assert not Attachment.objects.filter(application=app).exists()
     assert any("10" in str(m) for m in r.context["messages"])
 
 
-def test_attachment_refused_after_submission_until_information_requested(client, rnd, applicant, projects_staff):
+def test_attachment_refused_after_submission_until_information_requested(
+    client, rnd, applicant, projects_staff
+):
     """Reviewers all judge the same file set: no attachment once submitted, except when
     screening asks for more information."""
     user, org = applicant
     app = make_submitted(rnd, org, user)
     client.force_login(user)
     url = reverse("ventures:attachment_upload", args=[app.pk])
-    r = client.post(url, {"file": SimpleUploadedFile("late.pdf", PDF)}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    r = client.post(
+        url, {"file": SimpleUploadedFile("late.pdf", PDF)}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert not Attachment.objects.filter(application=app).exists()
     assert any("only be added while the application is a draft" in str(m) for m in r.context["messages"])
     services.screening_request_info(application=app, by=projects_staff, request_text="请补充章程")
@@ -227,7 +274,9 @@ def test_community_must_lie_in_the_chosen_street(client, rnd, applicant, network
     own_community = NetworkUnit.objects.filter(level="community", parent=streets[0]).first()
     client.force_login(user)
     url = reverse("ventures:application_new", args=[rnd.pk])
-    r = client.post(url, _form_data(org, street=streets[0].pk, community=other_community.pk), HTTP_ACCEPT_LANGUAGE="en")
+    r = client.post(
+        url, _form_data(org, street=streets[0].pk, community=other_community.pk), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert r.status_code == 200 and "This community is not in the chosen street / town." in r.content.decode()
     assert not Application.objects.filter(round=rnd).exists()
     # a community alone implies its street
@@ -241,7 +290,9 @@ def test_apply_page_of_a_closed_call_says_so(client, projects_staff, applicant):
     now = timezone.now()
     closed = make_round(projects_staff, opens=now - timedelta(days=20), closes=now - timedelta(days=1))
     client.force_login(user)
-    r = client.get(reverse("ventures:application_new", args=[closed.pk]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    r = client.get(
+        reverse("ventures:application_new", args=[closed.pk]), HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
     assert r.redirect_chain[-1][0] == reverse("ventures:round_detail", args=[closed.pk])
     assert "This call is not open for applications." in r.content.decode()
     r = client.post(reverse("ventures:application_new", args=[closed.pk]), _form_data(org))

@@ -56,9 +56,15 @@ def test_fund_balance_is_budget_minus_awarded(projects_staff, applicant, reviewe
 def test_suggest_awards_fills_by_rank_until_budget(projects_staff, applicant, reviewers):
     user, org = applicant
     rnd = make_round(projects_staff, budget=Decimal("100000"), reviewers_per_application=2)
-    apps = [make_reviewed(rnd, org, user, projects_staff, scores=(s, s), amount=Decimal("40000")) for s in (95, 85, 75)]
+    apps = [
+        make_reviewed(rnd, org, user, projects_staff, scores=(s, s), amount=Decimal("40000"))
+        for s in (95, 85, 75)
+    ]
     suggestions = services.award_suggestions(rnd)
-    assert [(a.pk, amt) for a, amt in suggestions] == [(apps[0].pk, Decimal("40000")), (apps[1].pk, Decimal("40000"))]
+    assert [(a.pk, amt) for a, amt in suggestions] == [
+        (apps[0].pk, Decimal("40000")),
+        (apps[1].pk, Decimal("40000")),
+    ]
     assert services.award_suggest_apply(round=rnd, by=projects_staff) == 2
     assert selectors.round_committed(rnd.pk) == Decimal("80000")
     assert services.award_suggestions(rnd) == []  # the third does not fit in the 20,000 left
@@ -78,8 +84,10 @@ def test_ranking_page_award_form_refuses_over_budget(client, projects_staff, app
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="concurrent row locks need PostgreSQL (SQLite locks the whole file, no select_for_update)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent row locks need PostgreSQL (SQLite locks the whole file, no select_for_update)",
+)
 def test_concurrent_approvals_never_exceed_budget(make_user):
     from tests.factories import UserFactory
 
@@ -134,8 +142,10 @@ def test_public_notice_page_and_objection(client, projects_staff, applicant, rev
     rnd, a, b = _on_notice(projects_staff, applicant, reviewers)
     page = client.get(reverse("ventures:notice", args=[rnd.pk])).content.decode()
     assert "公示项目甲" in page and a.organization.name in page
-    r = client.post(reverse("ventures:objection_file", args=[a.pk]),
-                    {"name": "李四", "contact": "13900000000", "reason": "项目重复申报"})
+    r = client.post(
+        reverse("ventures:objection_file", args=[a.pk]),
+        {"name": "李四", "contact": "13900000000", "reason": "项目重复申报"},
+    )
     assert r.status_code == 302
     assert Objection.objects.filter(application=a, status="open").count() == 1
     # bad input: nothing written
@@ -146,7 +156,9 @@ def test_public_notice_page_and_objection(client, projects_staff, applicant, rev
 def test_objections_rate_limited(client, projects_staff, applicant, reviewers):
     rnd, a, b = _on_notice(projects_staff, applicant, reviewers)
     for i in range(8):
-        client.post(reverse("ventures:objection_file", args=[a.pk]), {"name": f"n{i}", "contact": "c", "reason": "r"})
+        client.post(
+            reverse("ventures:objection_file", args=[a.pk]), {"name": f"n{i}", "contact": "c", "reason": "r"}
+        )
     assert Objection.objects.count() == 5
 
 
@@ -161,7 +173,9 @@ def test_close_notices_job_confirms_only_unobjected_and_is_idempotent(projects_s
     b.refresh_from_db()
     assert a.status == S.AWARDED and a.installments.count() == 3 and a.agreement
     assert b.status == S.ON_NOTICE
-    services.objection_resolve(objection=b.objections.get(), by=projects_staff, uphold=False, resolution="unfounded")
+    services.objection_resolve(
+        objection=b.objections.get(), by=projects_staff, uphold=False, resolution="unfounded"
+    )
     assert tasks.close_notices(today=after) == 1
     b.refresh_from_db()
     assert b.status == S.AWARDED
@@ -181,8 +195,13 @@ def test_staff_pages_refused_to_applicant_and_reviewer(client, projects_staff, a
     user, _org = applicant
     for who in (user, reviewers[0]):
         client.force_login(who)
-        for name, args in [("manage", []), ("dashboard", [rnd.pk]), ("screening", [a.pk]),
-                           ("export_applications", [rnd.pk]), ("export_awards", [rnd.pk])]:
+        for name, args in [
+            ("manage", []),
+            ("dashboard", [rnd.pk]),
+            ("screening", [a.pk]),
+            ("export_applications", [rnd.pk]),
+            ("export_awards", [rnd.pk]),
+        ]:
             assert client.get(reverse(f"ventures:{name}", args=args)).status_code == 404
         assert client.post(reverse("ventures:notice_publish", args=[rnd.pk])).status_code == 404
         assert client.post(reverse("ventures:award", args=[a.pk]), {"amount": "1"}).status_code == 404

@@ -22,15 +22,20 @@ def test_demo_reproduces_the_seed_and_is_idempotent(client):
     assert apps.filter(status__in=selectors.REVIEWED_STATUSES).count() == 90  # all screened and reviewed
     assert Review.objects.filter(application__round=rnd, status="submitted").count() == 450
     awarded = apps.filter(status__in=selectors.AWARDED_STATUSES)
-    figures = awarded.aggregate(n=Count("pk"), money=Sum("award_amount"), d=Sum("expected_direct"),
-                                i=Sum("expected_indirect"))
+    figures = awarded.aggregate(
+        n=Count("pk"), money=Sum("award_amount"), d=Sum("expected_direct"), i=Sum("expected_indirect")
+    )
     assert figures == {"n": 61, "money": Decimal("1445000"), "d": 15000, "i": 60000}
     assert set(awarded.values_list("category", flat=True)) == {"elderly", "disabled", "orphans", "poor"}
     assert awarded.filter(award_amount__gt=rnd.cap).count() == 0
     # the dashboard shows the same figures from the rows
     dash = selectors.round_dashboard(rnd.pk)["totals"]
     assert (dash["applications"], dash["reviewed"], dash["awarded"], dash["money_awarded"]) == (
-        90, 90, 61, Decimal("1445000"))
+        90,
+        90,
+        61,
+        Decimal("1445000"),
+    )
     assert (dash["expected_direct"], dash["expected_indirect"]) == (15000, 60000)
     # money adds up: never over the round's budget, each fund within its balance
     assert selectors.round_committed(rnd.pk) == Decimal("1445000") <= rnd.budget
@@ -40,7 +45,10 @@ def test_demo_reproduces_the_seed_and_is_idempotent(client):
     for app in awarded:
         assert selectors.application_paid(app.pk) <= app.award_amount
     assert Installment.objects.filter(application__round=rnd, status="paid").exists()
-    assert ProgressReport.objects.filter(application__round=rnd, kind="midterm").exclude(status="due").count() == 61
+    assert (
+        ProgressReport.objects.filter(application__round=rnd, kind="midterm").exclude(status="due").count()
+        == 61
+    )
     # review totals were computed in the database and the ranking puts the awarded first
     top = list(selectors.ranking(round_id=rnd.pk)[:61])
     assert all(a.award_amount for a in top)
@@ -58,8 +66,11 @@ def test_demo_reproduces_the_seed_and_is_idempotent(client):
 def test_demo_review_totals_match_weighted_scores():
     load_center_demo()
     demo.load_ventures_demo()
-    review = Review.objects.filter(application__round__title=demo.LAST_YEAR_TITLE).prefetch_related(
-        "scores__criterion").first()
+    review = (
+        Review.objects.filter(application__round__title=demo.LAST_YEAR_TITLE)
+        .prefetch_related("scores__criterion")
+        .first()
+    )
     expected = sum(s.score * s.criterion.weight for s in review.scores.all()) / 100
     assert abs(review.total - expected) <= Decimal("0.01")
 

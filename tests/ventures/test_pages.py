@@ -33,12 +33,18 @@ def test_staff_pages_on_demo(client, demo_data):
     submitted = Application.objects.filter(round=open_round, status="submitted").first()
     report = ProgressReport.objects.filter(application=app, kind="midterm").first()
     for url in [
-        reverse("ventures:manage"), reverse("ventures:dashboard", args=[last.pk]),
-        reverse("ventures:ranking", args=[last.pk]), reverse("ventures:ranking", args=[last.pk]) + "?suggest=1&category=poor",
+        reverse("ventures:manage"),
+        reverse("ventures:dashboard", args=[last.pk]),
+        reverse("ventures:ranking", args=[last.pk]),
+        reverse("ventures:ranking", args=[last.pk]) + "?suggest=1&category=poor",
         reverse("ventures:round_applications", args=[last.pk]) + "?status=in_progress",
-        reverse("ventures:round_edit", args=[last.pk]), reverse("ventures:round_new"), reverse("ventures:fund_new"),
-        reverse("ventures:application_detail", args=[app.pk]), reverse("ventures:screening", args=[submitted.pk]),
-        reverse("ventures:report", args=[report.pk]), reverse("ventures:notice", args=[last.pk]),
+        reverse("ventures:round_edit", args=[last.pk]),
+        reverse("ventures:round_new"),
+        reverse("ventures:fund_new"),
+        reverse("ventures:application_detail", args=[app.pk]),
+        reverse("ventures:screening", args=[submitted.pk]),
+        reverse("ventures:report", args=[report.pk]),
+        reverse("ventures:notice", args=[last.pk]),
         reverse("center:workbench"),
     ]:
         _ok(client, url)
@@ -65,8 +71,13 @@ def test_applicant_reviewer_and_public_pages_on_demo(client, demo_data):
     assert review.application.organization.name not in page
     _ok(client, reverse("center:workbench"))
     client.logout()
-    for url in [reverse("ventures:round_list"), reverse("ventures:round_detail", args=[open_round.pk]),
-                reverse("ventures:awarded_list"), reverse("ventures:awarded_list") + "?category=elderly", "/"]:
+    for url in [
+        reverse("ventures:round_list"),
+        reverse("ventures:round_detail", args=[open_round.pk]),
+        reverse("ventures:awarded_list"),
+        reverse("ventures:awarded_list") + "?category=elderly",
+        "/",
+    ]:
         _ok(client, url)
     assert open_round.title in _ok(client, reverse("ventures:round_list"))
 

@@ -50,7 +50,9 @@ def test_balanced_rotation_and_never_a_member(rnd, applicant, projects_staff, re
 def test_conflict_replaces_reviewer(rnd, applicant, projects_staff):
     app = _in_review(rnd, applicant, projects_staff)
     review = app.reviews.first()
-    replacement = services.review_declare_conflict(review=review, reviewer=review.reviewer, reason="my cousin runs it")
+    replacement = services.review_declare_conflict(
+        review=review, reviewer=review.reviewer, reason="my cousin runs it"
+    )
     review.refresh_from_db()
     assert review.status == Review.Status.CONFLICT
     assert replacement is not None and replacement.reviewer_id != review.reviewer_id
@@ -62,9 +64,13 @@ def test_conflict_replaces_reviewer(rnd, applicant, projects_staff):
 def test_conflict_shown_to_staff_not_to_applicant(client, rnd, applicant, projects_staff):
     app = _in_review(rnd, applicant, projects_staff)
     review = app.reviews.first()
-    replacement = services.review_declare_conflict(review=review, reviewer=review.reviewer, reason="my cousin runs it")
+    replacement = services.review_declare_conflict(
+        review=review, reviewer=review.reviewer, reason="my cousin runs it"
+    )
     client.force_login(projects_staff)
-    page = client.get(reverse("ventures:application_detail", args=[app.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(
+        reverse("ventures:application_detail", args=[app.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "my cousin runs it" in page and f"replaced by {replacement.reviewer}" in page
     client.force_login(applicant[0])
     page = client.get(reverse("ventures:application_detail", args=[app.pk])).content.decode()
@@ -79,11 +85,17 @@ def test_reviewer_with_conflict_refused(client, rnd, applicant, projects_staff):
     with pytest.raises(PermissionDeniedError):
         services.review_save(review=review, reviewer=review.reviewer, scores=crit, submit=True)
     client.force_login(review.reviewer)
-    r = client.post(reverse("ventures:review_detail", args=[review.pk]), {f"score_{k}": 90 for k in crit} | {"submit": "1"})
+    r = client.post(
+        reverse("ventures:review_detail", args=[review.pk]),
+        {f"score_{k}": 90 for k in crit} | {"submit": "1"},
+    )
     assert r.status_code == 302
     assert client.get(f"/api/v1/ventures/reviews/{review.pk}/").status_code == 404
-    r = client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/",
-                    {"scores": [{"criterion": k, "score": "90"} for k in crit]}, content_type="application/json")
+    r = client.post(
+        f"/api/v1/ventures/reviews/{review.pk}/submit/",
+        {"scores": [{"criterion": k, "score": "90"} for k in crit]},
+        content_type="application/json",
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     assert review.pk not in [row["id"] for row in client.get("/api/v1/ventures/reviews/").json()["results"]]
     review.refresh_from_db()
@@ -96,11 +108,17 @@ def test_unassigned_reviewer_gets_404(client, rnd, applicant, projects_staff, ma
     stranger = make_user("stranger_rev", role="reviewer")
     client.force_login(stranger)
     assert client.get(reverse("ventures:review_detail", args=[review.pk])).status_code == 404
-    assert client.post(reverse("ventures:review_conflict", args=[review.pk]), {"reason": "x"}).status_code == 404
+    assert (
+        client.post(reverse("ventures:review_conflict", args=[review.pk]), {"reason": "x"}).status_code == 404
+    )
     assert client.get(reverse("ventures:application_detail", args=[app.pk])).status_code == 404
     assert client.get(f"/api/v1/ventures/reviews/{review.pk}/").status_code == 404
-    assert client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/", {"scores": []},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/ventures/reviews/{review.pk}/submit/", {"scores": []}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert client.get("/api/v1/ventures/reviews/").json()["count"] == 0
 
 
@@ -117,18 +135,24 @@ def test_blind_review_hides_organization_everywhere(client, projects_staff, revi
         client.get(reverse("ventures:review_detail", args=[review.pk])).content.decode(),
     ]
     assert "盲评项目" in pages[0]
-    api = [client.get("/api/v1/ventures/reviews/").content.decode(),
-           client.get(f"/api/v1/ventures/reviews/{review.pk}/").content.decode()]
+    api = [
+        client.get("/api/v1/ventures/reviews/").content.decode(),
+        client.get(f"/api/v1/ventures/reviews/{review.pk}/").content.decode(),
+    ]
     assert client.get(f"/api/v1/ventures/reviews/{review.pk}/").json()["organization"] is None
     xlsx = client.get(reverse("ventures:my_reviews_export"))
-    cells = [str(c) for row in load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True) for c in row]
+    cells = [
+        str(c) for row in load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True) for c in row
+    ]
     assert "盲评项目" in cells
     for text in pages + api + cells:
         assert ORG_NAME not in text and org.credit_code not in text
     # the staff export of a blind round's reviews carries no organization either
     client.force_login(projects_staff)
     xlsx = client.get(reverse("ventures:export_reviews", args=[rnd.pk]))
-    cells = [str(c) for row in load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True) for c in row]
+    cells = [
+        str(c) for row in load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True) for c in row
+    ]
     assert "盲评项目" in cells and ORG_NAME not in cells
 
 
@@ -147,13 +171,18 @@ def test_score_submit_and_only_staff_reopen(client, rnd, applicant, projects_sta
     crits = list(rnd.criteria.all())  # weights 25, 25, 20, 15, 15
     values = [80, 60, 100, 40, 20]
     client.force_login(review.reviewer)
-    data = {f"score_{c.pk}": v for c, v in zip(crits, values, strict=True)} | {"comment": "fine", "submit": "1"}
+    data = {f"score_{c.pk}": v for c, v in zip(crits, values, strict=True)} | {
+        "comment": "fine",
+        "submit": "1",
+    }
     client.post(reverse("ventures:review_detail", args=[review.pk]), data)
     review.refresh_from_db()
     # 80*.25 + 60*.25 + 100*.2 + 40*.15 + 20*.15 = 20 + 15 + 20 + 6 + 3
     assert review.status == "submitted" and review.total == Decimal("64.00")
     with pytest.raises(DomainError):
-        services.review_save(review=review, reviewer=review.reviewer, scores={crits[0].pk: (10, "")}, submit=True)
+        services.review_save(
+            review=review, reviewer=review.reviewer, scores={crits[0].pk: (10, "")}, submit=True
+        )
     with pytest.raises(PermissionDeniedError):
         services.review_reopen(review=review, by=review.reviewer)
     services.review_reopen(review=review, by=projects_staff)
@@ -166,7 +195,9 @@ def test_score_out_of_range_refused(rnd, applicant, projects_staff):
     review = app.reviews.first()
     crits = list(rnd.criteria.all())
     with pytest.raises(DomainError):
-        services.review_save(review=review, reviewer=review.reviewer, scores={c.pk: (101, "") for c in crits}, submit=True)
+        services.review_save(
+            review=review, reviewer=review.reviewer, scores={c.pk: (101, "") for c in crits}, submit=True
+        )
     assert not review.scores.exists()
 
 
@@ -196,9 +227,15 @@ def test_trimmed_mean_with_five_reviews(projects_staff, applicant):
 
 def test_ranking_overall_and_per_category(rnd, applicant, projects_staff):
     user, org = applicant
-    a = make_reviewed(rnd, org, user, projects_staff, scores=(90, 90, 90), category="elderly", amount=Decimal("40000"))
-    b = make_reviewed(rnd, org, user, projects_staff, scores=(70, 70, 70), category="poor", amount=Decimal("30000"))
-    c = make_reviewed(rnd, org, user, projects_staff, scores=(80, 80, 80), category="elderly", amount=Decimal("20000"))
+    a = make_reviewed(
+        rnd, org, user, projects_staff, scores=(90, 90, 90), category="elderly", amount=Decimal("40000")
+    )
+    b = make_reviewed(
+        rnd, org, user, projects_staff, scores=(70, 70, 70), category="poor", amount=Decimal("30000")
+    )
+    c = make_reviewed(
+        rnd, org, user, projects_staff, scores=(80, 80, 80), category="elderly", amount=Decimal("20000")
+    )
     rows = list(selectors.ranking(round_id=rnd.pk))
     assert [r.pk for r in rows] == [a.pk, c.pk, b.pk]
     assert [r.rank for r in rows] == [1, 2, 3]
@@ -246,17 +283,23 @@ def test_review_submitted_through_api(client, rnd, applicant, projects_staff):
     client.force_login(review.reviewer)
     detail = client.get(f"/api/v1/ventures/reviews/{review.pk}/").json()
     assert sum(c["weight"] for c in detail["criteria"]) == 100
-    bad = client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/",
-                      {"scores": [{"criterion": c["id"], "score": "120"} for c in detail["criteria"]]},
-                      content_type="application/json")
+    bad = client.post(
+        f"/api/v1/ventures/reviews/{review.pk}/submit/",
+        {"scores": [{"criterion": c["id"], "score": "120"} for c in detail["criteria"]]},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
-    r = client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/",
-                    {"scores": [{"criterion": c["id"], "score": "75"} for c in detail["criteria"]], "comment": "ok"},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/ventures/reviews/{review.pk}/submit/",
+        {"scores": [{"criterion": c["id"], "score": "75"} for c in detail["criteria"]], "comment": "ok"},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "submitted" and r.json()["total"] == "75.00"
-    again = client.post(f"/api/v1/ventures/reviews/{review.pk}/submit/",
-                        {"scores": [{"criterion": c["id"], "score": "10"} for c in detail["criteria"]]},
-                        content_type="application/json")
+    again = client.post(
+        f"/api/v1/ventures/reviews/{review.pk}/submit/",
+        {"scores": [{"criterion": c["id"], "score": "10"} for c in detail["criteria"]]},
+        content_type="application/json",
+    )
     assert again.status_code == 400 and again.json()["error"]["code"] == "submitted"
     review.refresh_from_db()
     assert review.total == Decimal("75.00")
@@ -276,8 +319,11 @@ def test_blind_attachment_download_hides_file_name(client, projects_staff, revie
     rnd = make_round(projects_staff, reviewers_per_application=2, blind_review=True)
     user, org = make_org_user("blind_files")
     app = make_draft(rnd, org, user)
-    att = services.attachment_add(application=app, user=user,
-                                  upload=SimpleUploadedFile("海曙区隐名测试服务中心-章程.pdf", b"%PDF-1.4\n%%EOF\n"))
+    att = services.attachment_add(
+        application=app,
+        user=user,
+        upload=SimpleUploadedFile("海曙区隐名测试服务中心-章程.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
     services.application_submit(application=app, user=user)
     services.screening_decide(application=app, by=projects_staff, eligible=True, reason="ok")
     services.reviewers_assign(application=app, by=projects_staff)
@@ -306,12 +352,16 @@ def test_stored_score_follows_submit_reopen_and_conflict(rnd, applicant, project
     assert _stored(app.pk) == (0, None, None)
     crits = list(rnd.criteria.all())
     first, second, third = Review.objects.filter(application=app).order_by("pk")
-    services.review_save(review=first, reviewer=first.reviewer, scores={c.pk: (90, "") for c in crits}, submit=True)
+    services.review_save(
+        review=first, reviewer=first.reviewer, scores={c.pk: (90, "") for c in crits}, submit=True
+    )
     assert _stored(app.pk) == (1, Decimal("90.0000"), Decimal("0.00"))
     # a conflict on an open review changes no score but keeps the figures right
     services.review_declare_conflict(review=third, reviewer=third.reviewer, reason="former employee")
     assert _stored(app.pk)[0] == 1
-    services.review_save(review=second, reviewer=second.reviewer, scores={c.pk: (65, "") for c in crits}, submit=True)
+    services.review_save(
+        review=second, reviewer=second.reviewer, scores={c.pk: (65, "") for c in crits}, submit=True
+    )
     assert _stored(app.pk) == (2, Decimal("77.5000"), Decimal("25.00"))
     row = selectors.application_with_score(app.pk)
     assert row.score == Decimal("77.5000") and row.disagreement is True
@@ -333,8 +383,10 @@ def test_stored_score_round_refresh_matches_computed(projects_staff, applicant):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="needs PostgreSQL row locks (select_for_update) and concurrent connections")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL row locks (select_for_update) and concurrent connections",
+)
 def test_last_two_reviews_submitted_at_once_both_count():
     """Two reviewers submit the last two open reviews at the same moment: the application
     still becomes reviewed and its stored score counts both (the application row is locked)."""
@@ -361,8 +413,12 @@ def test_last_two_reviews_submitted_at_once_both_count():
         # submits, then keeps its transaction open while the second reviewer submits
         try:
             with transaction.atomic():
-                services.review_save(review=reviews[0], reviewer=reviews[0].reviewer,
-                                     scores={c.pk: (80, "") for c in crits}, submit=True)
+                services.review_save(
+                    review=reviews[0],
+                    reviewer=reviews[0].reviewer,
+                    scores={c.pk: (80, "") for c in crits},
+                    submit=True,
+                )
                 first_saved.set()
                 second_started.wait(5)
                 time.sleep(0.5)
@@ -375,8 +431,12 @@ def test_last_two_reviews_submitted_at_once_both_count():
         try:
             first_saved.wait(5)
             second_started.set()
-            services.review_save(review=reviews[1], reviewer=reviews[1].reviewer,
-                                 scores={c.pk: (60, "") for c in crits}, submit=True)
+            services.review_save(
+                review=reviews[1],
+                reviewer=reviews[1].reviewer,
+                scores={c.pk: (60, "") for c in crits},
+                submit=True,
+            )
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -390,7 +450,11 @@ def test_last_two_reviews_submitted_at_once_both_count():
     assert errors == []
     app.refresh_from_db()
     assert app.status == Application.Status.REVIEWED
-    assert (app.review_count, app.review_score, app.review_spread) == (2, Decimal("70.0000"), Decimal("20.00"))
+    assert (app.review_count, app.review_score, app.review_spread) == (
+        2,
+        Decimal("70.0000"),
+        Decimal("20.00"),
+    )
 
 
 def test_ranking_reads_the_stored_score_not_the_reviews(client, rnd, applicant, projects_staff):
@@ -409,4 +473,7 @@ def test_ranking_reads_the_stored_score_not_the_reviews(client, rnd, applicant, 
         assert r.status_code == 200
         assert not [q["sql"] for q in ctx.captured_queries if "ventures_review" in q["sql"]]
     rows = client.get(f"/api/v1/ventures/rounds/{rnd.pk}/ranking/").json()["results"]
-    assert [(row["id"], row["score"], row["n_reviews"]) for row in rows] == [(a.pk, "80.00", 3), (b.pk, "60.00", 3)]
+    assert [(row["id"], row["score"], row["n_reviews"]) for row in rows] == [
+        (a.pk, "80.00", 3),
+        (b.pk, "60.00", 3),
+    ]

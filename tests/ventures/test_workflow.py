@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _history(app):
-    return list(ApplicationStatusChange.objects.filter(application=app).values_list("from_status", "to_status"))
+    return list(
+        ApplicationStatusChange.objects.filter(application=app).values_list("from_status", "to_status")
+    )
 
 
 def test_full_pipeline_writes_history_for_every_step(rnd, applicant, projects_staff):
@@ -23,11 +25,15 @@ def test_full_pipeline_writes_history_for_every_step(rnd, applicant, projects_st
     app = make_draft(rnd, org, user)
     assert app.status == S.DRAFT
     app = services.application_submit(application=app, user=user)
-    app = services.screening_request_info(application=app, by=projects_staff, request_text="Send the team CVs")
+    app = services.screening_request_info(
+        application=app, by=projects_staff, request_text="Send the team CVs"
+    )
     assert app.status == S.INFO_REQUESTED
     app = services.application_answer_info(application=app, user=user, answer="CVs attached")
     assert app.status == S.SUBMITTED
-    app = services.screening_decide(application=app, by=projects_staff, eligible=True, reason="all checks pass")
+    app = services.screening_decide(
+        application=app, by=projects_staff, eligible=True, reason="all checks pass"
+    )
     services.reviewers_assign(application=app, by=projects_staff)
     app = score_all(Application.objects.get(pk=app.pk), [70, 80, 90])
     assert app.status == S.REVIEWED
@@ -42,7 +48,11 @@ def test_full_pipeline_writes_history_for_every_step(rnd, applicant, projects_st
     assert services.notice_close(round=rnd, today=rnd.notice_ends + timedelta(days=2)) == 0  # idempotent
     app.refresh_from_db()
     assert app.status == S.AWARDED
-    assert list(app.installments.values_list("planned_amount", flat=True)) == [Decimal("17500"), Decimal("10500"), Decimal("7000")]
+    assert list(app.installments.values_list("planned_amount", flat=True)) == [
+        Decimal("17500"),
+        Decimal("10500"),
+        Decimal("7000"),
+    ]
     services.agreement_accept(application=app, user=user)
     first = app.installments.get(order=0)
     services.installment_pay(installment=first, by=projects_staff)
@@ -50,24 +60,41 @@ def test_full_pipeline_writes_history_for_every_step(rnd, applicant, projects_st
     assert app.status == S.IN_PROGRESS
     mid = app.reports.get(kind="midterm")
     lines = {b.pk: b.amount for b in app.budget_lines.all()}
-    services.report_submit(report=mid, user=user, activities="done", actual_direct=50, actual_indirect=200,
-                           spending={k: v / 2 for k, v in lines.items()})
+    services.report_submit(
+        report=mid,
+        user=user,
+        activities="done",
+        actual_direct=50,
+        actual_indirect=200,
+        spending={k: v / 2 for k, v in lines.items()},
+    )
     services.report_evaluate(report=mid, by=projects_staff, score=85, result="pass")
     app.refresh_from_db()
     assert app.status == S.MIDTERM_EVALUATED
     services.installment_pay(installment=app.installments.get(order=1), by=projects_staff)
     final = app.reports.get(kind="final")
-    services.report_submit(report=final, user=user, activities="all", actual_direct=120, actual_indirect=500, spending=lines)
+    services.report_submit(
+        report=final, user=user, activities="all", actual_direct=120, actual_indirect=500, spending=lines
+    )
     services.report_evaluate(report=final, by=projects_staff, score=90, result="pass")
     app.refresh_from_db()
     assert app.status == S.COMPLETED
     services.installment_pay(installment=app.installments.get(order=2), by=projects_staff)
     assert selectors.application_paid(app.pk) == Decimal("35000")
     assert _history(app) == [
-        ("draft", "submitted"), ("submitted", "info_requested"), ("info_requested", "submitted"),
-        ("submitted", "eligible"), ("eligible", "in_review"), ("in_review", "reviewed"), ("reviewed", "recommended"),
-        ("recommended", "on_notice"), ("on_notice", "awarded"), ("awarded", "agreement_signed"),
-        ("agreement_signed", "in_progress"), ("in_progress", "midterm_evaluated"), ("midterm_evaluated", "completed"),
+        ("draft", "submitted"),
+        ("submitted", "info_requested"),
+        ("info_requested", "submitted"),
+        ("submitted", "eligible"),
+        ("eligible", "in_review"),
+        ("in_review", "reviewed"),
+        ("reviewed", "recommended"),
+        ("recommended", "on_notice"),
+        ("on_notice", "awarded"),
+        ("awarded", "agreement_signed"),
+        ("agreement_signed", "in_progress"),
+        ("in_progress", "midterm_evaluated"),
+        ("midterm_evaluated", "completed"),
     ]
 
 
@@ -84,7 +111,9 @@ def test_refused_transition_changes_nothing(rnd, applicant, projects_staff):
 def test_ineligible_and_not_recommended_and_rejected(rnd, applicant, projects_staff):
     user, org = applicant
     app = make_submitted(rnd, org, user)
-    app = services.screening_decide(application=app, by=projects_staff, eligible=False, reason="not registered")
+    app = services.screening_decide(
+        application=app, by=projects_staff, eligible=False, reason="not registered"
+    )
     assert app.status == S.INELIGIBLE and app.screening_reason == "not registered"
     with pytest.raises(TransitionError):
         services.application_transition(app, to=S.IN_REVIEW)
@@ -95,9 +124,13 @@ def test_ineligible_and_not_recommended_and_rejected(rnd, applicant, projects_st
     services.award_approve(application=app3, amount=app3.requested_amount, by=projects_staff)
     services.notice_publish(round=rnd, by=projects_staff)
     app3.refresh_from_db()
-    objection = services.objection_file(application=app3, name="张三", contact="13800000000", reason="same project funded")
+    objection = services.objection_file(
+        application=app3, name="张三", contact="13800000000", reason="same project funded"
+    )
     rnd.refresh_from_db()
-    assert services.notice_close(round=rnd, today=rnd.notice_ends + timedelta(days=1)) == 0  # open objection holds it
+    assert (
+        services.notice_close(round=rnd, today=rnd.notice_ends + timedelta(days=1)) == 0
+    )  # open objection holds it
     services.objection_resolve(objection=objection, by=projects_staff, uphold=True, resolution="confirmed")
     app3.refresh_from_db()
     assert app3.status == S.REJECTED
@@ -123,7 +156,9 @@ def test_failed_midterm_stops_payments_and_termination_returns_money(rnd, applic
     services.agreement_accept(application=app, user=user)
     services.installment_pay(installment=app.installments.get(order=0), by=projects_staff)
     mid = app.reports.get(kind="midterm")
-    services.report_submit(report=mid, user=user, activities="little", actual_direct=1, actual_indirect=1, spending={})
+    services.report_submit(
+        report=mid, user=user, activities="little", actual_direct=1, actual_indirect=1, spending={}
+    )
     services.report_evaluate(report=mid, by=projects_staff, score=40, result="fail")
     second = app.installments.get(order=1)
     assert second.status == Installment.Status.STOPPED

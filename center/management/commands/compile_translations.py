@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Compile the project's translation catalogues (.po -> .mo)."
 
     def handle(self, *args, **options):
-        roots = [Path(settings.BASE_DIR) / "locale"] + [Path(settings.BASE_DIR) / app / "locale" for app in settings.LOCAL_APPS]
+        roots = [Path(settings.BASE_DIR) / "locale"] + [
+            Path(settings.BASE_DIR) / app / "locale" for app in settings.LOCAL_APPS
+        ]
         count = 0
         for root in roots:
             for po_path in root.glob("*/LC_MESSAGES/*.po"):
