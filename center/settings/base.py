@@ -124,6 +124,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One way of writing dates and times per language (center/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["center.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
