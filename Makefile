@@ -48,7 +48,9 @@ messages:
 lint: install
 	$(BIN)/ruff check .
 
+# The load generator is wrk (Debian package), installed when missing.
 bench: install
+	command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python benchmarks/run.py
 
 ci:

@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -157,7 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--client", choices=("python", "wrk"), default="python")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     args = parser.parse_args(argv)
+    if args.client == "wrk":
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from benchmarks import wrk
 
     if args.plan:
         with open(args.plan, encoding="utf-8") as fh:
@@ -169,15 +175,28 @@ def main(argv: list[str] | None = None) -> int:
 
     for page in pages:
         headers = {"Cookie": page["cookie"]} if page.get("cookie") else {}
-        result = measure(
-            args.host,
-            args.port,
-            page["path"],
-            headers=headers,
-            duration=args.duration,
-            concurrency=args.concurrency,
-            warmup=args.warmup,
-        )
+        if args.client == "wrk":
+            result = wrk.measure(
+                args.host,
+                args.port,
+                page["path"],
+                headers=headers,
+                duration=args.duration,
+                concurrency=args.concurrency,
+                threads=args.threads,
+                warmup=args.warmup,
+            )
+        else:
+            result = measure(
+                args.host,
+                args.port,
+                page["path"],
+                headers=headers,
+                duration=args.duration,
+                concurrency=args.concurrency,
+                warmup=args.warmup,
+            )
+            result["client"] = "python"
         result["name"] = page["name"]
         result["login"] = page.get("login")
         print(json.dumps(result, ensure_ascii=False), flush=True)

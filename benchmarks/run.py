@@ -33,6 +33,9 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import wrk  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -59,7 +62,9 @@ def config() -> dict:
         "scale": float(env.get("BENCH_SCALE", "0.1")),
         "duration": float(env.get("BENCH_DURATION", "5")),
         "warmup": float(env.get("BENCH_WARMUP", "1")),
-        "concurrency": int(env.get("BENCH_CONCURRENCY", "8")),
+        "concurrency": int(env.get("BENCH_CONCURRENCY", "16")),
+        "threads": int(env.get("BENCH_THREADS", "2")),
+        "client": env.get("BENCH_CLIENT") or ("wrk" if wrk.available() else "python"),
         "workers": int(env.get("BENCH_WORKERS", str(2 * cores))),
         "fresh": env.get("BENCH_FRESH", "") in ("1", "true", "yes"),
         "only": [s for s in env.get("BENCH_ONLY", "").split(",") if s],
@@ -207,8 +212,24 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def workers_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory (MB) of each gunicorn worker, i.e. each child of the master."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master_pid) and "VmRSS" in fields:
+            out.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
+    return sorted(out)
+
+
 # --- report ----------------------------------------------------------------------------
-COLUMNS = ["name", "URL", "req/s", "p50 ms", "p95 ms", "queries/req", "× ceiling", "errors"]
+COLUMNS = ["name", "URL", "req/s", "p50 ms", "p95 ms", "p99 ms", "queries", "% of ceiling", "errors"]
 
 
 def rows(results: list[dict], ceiling_rps: float) -> list[list[str]]:
@@ -227,8 +248,9 @@ def rows(results: list[dict], ceiling_rps: float) -> list[list[str]]:
                 f"{r['rps']:.1f}",
                 f"{r['p50_ms']:.1f}",
                 f"{r['p95_ms']:.1f}",
+                f"{r.get('p99_ms', 0):.1f}",
                 "—" if q is None else (f"{q:g}" if q == int(q) else f"{q:.1f}"),
-                f"{r['rps'] / ceiling_rps:.2f}" if ceiling_rps else "—",
+                f"{100 * r['rps'] / ceiling_rps:.1f}%" if ceiling_rps else "—",
                 errors,
             ]
         )
@@ -237,7 +259,7 @@ def rows(results: list[dict], ceiling_rps: float) -> list[list[str]]:
 
 def text_table(table: list[list[str]]) -> str:
     widths = [max(len(COLUMNS[i]), *(len(row[i]) for row in table)) for i in range(len(COLUMNS))]
-    numeric = {2, 3, 4, 5, 6}
+    numeric = {2, 3, 4, 5, 6, 7}
 
     def fmt(row):
         return "  ".join(
@@ -255,7 +277,8 @@ def markdown(table: list[list[str]], meta: dict) -> str:
         "# Benchmark results",
         "",
         f"{meta['date']} · commit {meta['commit']} · BENCH_SCALE={meta['scale']:g} · "
-        f"{meta['duration']:g}s per URL after {meta['warmup']:g}s warm-up · {meta['concurrency']} client threads · "
+        f"{meta['duration']:g}s per URL after {meta['warmup']:g}s warm-up · client {meta.get('client', 'python')}, "
+        f"{meta['concurrency']} connections · "
         f"gunicorn {meta['workers']} sync workers · {meta['cores']} CPU cores "
         f"(load average {' '.join(map(str, meta['load_average_before']))} before measuring) · "
         f"PostgreSQL {meta['database']['postgresql']} ({meta['database']['size']}) · cache {meta['cache']}",
@@ -265,6 +288,14 @@ def markdown(table: list[list[str]], meta: dict) -> str:
         "",
         "Largest tables: " + ", ".join(f"{k} {v:,}" for k, v in meta["database"]["largest_tables"].items()),
         "",
+        *(
+            [
+                f"gunicorn workers' memory after the bench (RSS): {', '.join(f'{m:g} MB' for m in meta['worker_rss_mb'])}",
+                "",
+            ]
+            if meta.get("worker_rss_mb")
+            else []
+        ),
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" if i < 2 else "---:" for i in range(len(COLUMNS))) + "|",
     ]
@@ -382,6 +413,7 @@ def main() -> int:
         start_new_session=True,
     )
     results: list[dict] = []
+    worker_rss: list[float] = []
     load_before: list[float] = []
     try:
         health = wait_healthy(port, server, cfg["workers"], ready_dir)
@@ -389,7 +421,7 @@ def main() -> int:
         say(f"/healthz: {health}")
         say(
             f"measuring {len(pages) + 1} URLs, {cfg['warmup']:g}s warm-up + {cfg['duration']:g}s each, "
-            f"{cfg['concurrency']} threads"
+            f"{cfg['client']} with {cfg['concurrency']} connections"
         )
         load = subprocess.Popen(
             [
@@ -405,21 +437,31 @@ def main() -> int:
                 str(cfg["concurrency"]),
                 "--warmup",
                 str(cfg["warmup"]),
+                "--client",
+                cfg["client"],
+                "--threads",
+                str(cfg["threads"]),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
         )
+        first_ceiling = 0.0
         for line in load.stdout:
             r = json.loads(line)
             results.append(r)
             q = r["queries_per_request"]
+            if r["path"] == CEILING["path"] and not first_ceiling:
+                first_ceiling = r["rps"]
+            share = f"{100 * r['rps'] / first_ceiling:.1f}% of the ceiling, " if first_ceiling else ""
             say(
                 f"  {r['path']}: {r['rps']:.1f} req/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
-                f"{'—' if q is None else q} queries, {r['errors']} errors"
+                f"p99 {r.get('p99_ms', 0):.1f} ms, {share}{'—' if q is None else q} queries, {r['errors']} errors"
             )
         if load.wait() != 0:
             raise SystemExit(f"the load generator failed ({load.returncode})")
+        worker_rss = workers_rss_mb(server.pid)
+        say(f"gunicorn workers' memory after the bench (RSS): {worker_rss} MB")
     finally:
         stop(server)
         log.close()
@@ -436,6 +478,9 @@ def main() -> int:
         "duration": cfg["duration"],
         "warmup": cfg["warmup"],
         "concurrency": cfg["concurrency"],
+        "client": cfg["client"],
+        "threads": cfg["threads"],
+        "worker_rss_mb": worker_rss,
         "workers": cfg["workers"],
         "cores": cfg["cores"],
         "python": platform.python_version(),

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from benchmarks import load, run, seed
+from benchmarks import load, run, seed, wrk
 
 
 class _Server:
@@ -119,11 +119,13 @@ def test_table_shows_ratio_to_the_ceiling_and_error_statuses():
             "login": "admin",
         },
     ]
+    results[1]["p99_ms"] = 3.0
     table = run.rows(results, 2000.0)
-    assert table[0][6] == "1.00"
-    assert table[1] == ["page [admin]", "/p/", "500.0", "1.0", "2.0", "4.5", "0.25", "2 404×2"]
+    assert table[0][7] == "100.0%"
+    assert table[1] == ["page [admin]", "/p/", "500.0", "1.0", "2.0", "3.0", "4.5", "25.0%", "2 404×2"]
     text = run.text_table(table)
-    assert "× ceiling" in text.splitlines()[0]
+    assert "% of ceiling" in text.splitlines()[0]
+    assert "p99 ms" in text.splitlines()[0]
 
 
 @pytest.mark.django_db
@@ -136,3 +138,49 @@ def test_plan_session_cookie_logs_the_user_in(client, staff):
 
     assert response.status_code == 200
     assert response.wsgi_request.user == staff
+
+
+@pytest.mark.skipif(
+    not wrk.available(), reason="wrk is not installed (Debian package wrk; make bench installs it)"
+)
+def test_wrk_counts_requests_reads_percentiles_and_the_query_header():
+    with _Server() as server:
+        result = wrk.measure(
+            "127.0.0.1", server.port, "/page", duration=1.0, concurrency=4, threads=2, warmup=0
+        )
+
+    assert result["client"] == "wrk"
+    assert result["requests"] > 50
+    assert result["requests"] <= server.requests  # plus the probe request
+    assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"] <= result["max_ms"]
+    assert result["queries_per_request"] == 3
+    assert result["errors"] == 0
+    assert result["statuses"] == {"200": result["requests"]}
+
+
+@pytest.mark.skipif(
+    not wrk.available(), reason="wrk is not installed (Debian package wrk; make bench installs it)"
+)
+def test_wrk_reports_error_statuses():
+    with _Server() as server:
+        result = wrk.measure(
+            "127.0.0.1", server.port, "/missing", duration=1, concurrency=2, threads=1, warmup=0
+        )
+    assert result["requests"] > 0
+    assert result["errors"] == result["requests"]
+    assert result["statuses"] == {"404": result["requests"]}
+
+
+def test_worker_memory_is_read_from_proc_for_the_children_of_a_process():
+    import os
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        rss = run.workers_rss_mb(os.getpid())
+    finally:
+        child.kill()
+        child.wait()
+    assert len(rss) >= 1
+    assert all(0 < m < 1000 for m in rss)
