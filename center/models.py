@@ -1,6 +1,9 @@
 """The center's own structure: people and roles, the three-level network, the working-day
 calendar's holiday table, announcements, in-portal notifications and the reminder log."""
 
+from typing import ClassVar
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -212,3 +215,40 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class StatusHistory(models.Model):
+    """One row per status change of a workflow subject: who, when, from, to, why.
+
+    Abstract: each workflow declares a concrete subclass with its FK to the subject and names
+    it in ``subject_field``; `center.workflow.transition(..., history_model=...)` writes it::
+
+        class BookingStatusChange(StatusHistory):
+            subject_field = "booking"
+            booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="status_changes")
+
+            class Meta(StatusHistory.Meta):
+                verbose_name = _("booking status change")
+    """
+
+    subject_field: ClassVar[str] = ""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{getattr(self, self.subject_field + '_id', '')}: {self.from_status} → {self.to_status}"

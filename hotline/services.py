@@ -84,7 +84,7 @@ def ticket_transition(
             created_at=timezone.now(),
         )
 
-    return transition(ticket, to=to, pipeline=PIPELINE, history=_event, extra_updates=updates)
+    return transition(ticket, to=to, pipeline=PIPELINE, by=actor, history=_event, extra_updates=updates).obj
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -268,8 +268,8 @@ def organization_transition(
 
     with transaction.atomic():
         locked = transition(
-            organization, to=to, pipeline=ORGANIZATION_PIPELINE, history=history, extra_updates=extra
-        )
+            organization, to=to, pipeline=ORGANIZATION_PIPELINE, by=by, history=history, extra_updates=extra
+        ).obj
         if not changed:  # already there (e.g. a second worker of the nightly job): no second notice
             return locked
         label = dict(S.choices)[to]
@@ -619,7 +619,9 @@ def annual_report_transition(
         )
 
     with transaction.atomic():
-        locked = transition(report, to=to, pipeline=REPORT_PIPELINE, history=history, extra_updates=extra)
+        locked = transition(
+            report, to=to, pipeline=REPORT_PIPELINE, by=by, history=history, extra_updates=extra
+        ).obj
         if to in (R.RETURNED, R.ACCEPTED):
             _notify_owners(
                 report.organization,
@@ -843,7 +845,7 @@ def grading_transition(
     *, evaluation: GradingEvaluation, to: str, by, extra: dict | None = None
 ) -> GradingEvaluation:
     """The one status change of a grading evaluation (history kept by simple-history)."""
-    return transition(evaluation, to=to, pipeline=GRADING_PIPELINE, extra_updates=extra)
+    return transition(evaluation, to=to, pipeline=GRADING_PIPELINE, by=by, extra_updates=extra).obj
 
 
 @transaction.atomic

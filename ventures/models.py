@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from center.models import StatusHistory
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -340,23 +342,19 @@ class Attachment(models.Model):
         return self.name
 
 
-class ApplicationStatusChange(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("from"), max_length=20, choices=Application.Status.choices)
-    to_status = models.CharField(_("to"), max_length=20, choices=Application.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
+class ApplicationStatusChange(StatusHistory):
+    """One row per status change of an application (written by `center.workflow.transition`)."""
 
-    class Meta:
+    subject_field = "application"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=32, choices=Application.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, choices=Application.Status.choices)
+
+    class Meta(StatusHistory.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["application", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.application_id}: {self.from_status} → {self.to_status}"
 
 
 class Review(models.Model):

@@ -114,10 +114,7 @@ def application_transition(
     """The one way an application changes status. Raises TransitionError when the pipeline
     does not allow `to` from the current status."""
 
-    def _history(obj, old, new):
-        ApplicationStatusChange.objects.create(
-            application=obj, from_status=old, to_status=new, by=by, reason=reason
-        )
+    def _notify(obj, old, new):
         if notify:
             _notify_applicant(
                 obj,
@@ -126,7 +123,16 @@ def application_transition(
                 reason,
             )
 
-    return transition(application, to=to, pipeline=PIPELINE, history=_history, extra_updates=extra)
+    return transition(
+        application,
+        to=to,
+        pipeline=PIPELINE,
+        by=by,
+        reason=reason,
+        history_model=ApplicationStatusChange,
+        history=_notify,
+        extra_updates=extra,
+    ).obj
 
 
 # --- configuration -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django import template
 
+from center.money import format_wan, format_yuan
 from center.validators import mask_phone as _mask_phone
 
 register = template.Library()
@@ -24,3 +25,16 @@ def percent(value, digits=1):
     if value is None:
         return "—"
     return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def yuan(value, symbol=True):
+    """Money in yuan: 40000 -> "¥40,000.00" (two decimals, never drops cents);
+    ``|yuan:False`` leaves out the ¥ sign."""
+    return format_yuan(value, symbol=symbol not in (False, "False", "false", "0", 0))
+
+
+@register.filter
+def wan(value):
+    """Large totals: 1445000 -> "144.5 万元" / "1.445 million yuan"."""
+    return format_wan(value)
