@@ -7,12 +7,12 @@ class CenterConfig(AppConfig):
     verbose_name = _("Center")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate, post_save
+        from django.db.models.signals import post_save
 
         from center import (
             contributions,  # noqa: F401  (registers nav, figures, demo data)
             staff_access,
         )
 
-        post_migrate.connect(staff_access.sync_staff_group, sender=self)
+        # The groups' rights are kept in data migrations (center.staff_access.grant_rights).
         post_save.connect(staff_access.place_staff_in_group, sender="center.User")
