@@ -12,11 +12,26 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
-  // Destructive actions ask first: <form data-confirm="...">.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (e) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
+  // 长辈模式 (elder mode): the header switch toggles at once and is remembered for a year in
+  // a cookie, which the server reads to render the next pages already enlarged (no flash).
+  var elder = document.querySelector("[data-elder-toggle]");
+  if (elder) {
+    elder.hidden = false;
+    elder.addEventListener("click", function () {
+      var on = document.documentElement.classList.toggle("elder");
+      document.cookie = "elder=" + (on ? "1" : "0") + "; path=/; max-age=31536000; SameSite=Lax";
+      elder.setAttribute("aria-pressed", on ? "true" : "false");
     });
+  }
+  // A form that came back with errors: focus its summary so it is read out first.
+  var summary = document.querySelector(".form-errors[tabindex='-1']");
+  if (summary) { summary.focus(); }
+  // Destructive actions ask first: <form data-confirm="...">.
+  // The question may sit on the form or on the button that submits it (<button data-confirm>).
+  document.addEventListener("submit", function (e) {
+    var button = e.submitter;
+    var question = (button && button.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { e.preventDefault(); }
   });
   // Select-all checkbox for bulk actions: <input type=checkbox data-select-all="name">.
   document.querySelectorAll("[data-select-all]").forEach(function (box) {

@@ -100,7 +100,7 @@ TEXT_PROBE = """() => {
   return out;
 }"""
 ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:[ '’-]+[A-Za-z]{2,})+")
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{|\{%|\bNone\b")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{|\{%|\{#")
 # Proper names and standards that are English in both interfaces.
 ALLOWED_ENGLISH = re.compile(r"^(Open311 GeoReport|GeoReport v2|Swagger UI|API docs?)$", re.I)
 
@@ -109,6 +109,8 @@ def untranslated(texts: list[str], mode: Mode) -> list[str]:
     bad = []
     for text in texts:
         if PLACEHOLDER.search(text):
+            bad.append(text)
+        elif not mode.en and text in ("None", "True", "False"):  # a Python value leaked
             bad.append(text)
         elif not mode.en:
             runs = [r for r in ENGLISH_RUN.findall(text) if not ALLOWED_ENGLISH.match(r)]

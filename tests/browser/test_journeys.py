@@ -75,9 +75,8 @@ def test_help_request_loop(journey, mode):
     j.go(street, "/hotline/unit/", "unit-queue")
     j.go(street, f"/hotline/tickets/{number}/", "ticket-dispatched")
     j.submit(street, _button(street, j.t("签收", "Sign for")), "signed")
-    answer = street.locator("form", has=street.locator("#ans"))
-    answer.locator("#ans").fill("已联系社区助餐点，每天中午送餐上门。")
-    j.submit(street, answer.locator("button[type=submit]"), "answered")
+    street.locator("#ans").fill("已联系社区助餐点，每天中午送餐上门。")
+    j.submit(street, _button(street, j.t("答复", "Answer")), "answered")
 
     # The resident opens the private link, reads the answer and rates it.
     resident.goto(link if link.startswith("http") else j.url + link)
@@ -102,8 +101,191 @@ def _assert_elder_mode(page) -> None:
     assert sizes["body"] >= 18 and sizes["h1"] >= 24, sizes
     small = page.evaluate(
         """() => [...document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea')]
-          .filter(el => el.offsetParent !== null && !el.closest('.skip-link, p, li, dd, td, small'))
+          .filter(el => el.offsetParent !== null && !el.matches("input[type=checkbox], input[type=radio]") && !el.closest(".skip-link, p, dd, td, small, .visually-hidden, [aria-hidden=true]") && el.tabIndex >= 0)
           .map(el => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
           .filter(([, r]) => r.width < 44 || r.height < 44).map(([h]) => h)"""
     )
     assert not small, f"targets under 44×44 px: {small[:5]}"
+
+
+def _tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element matching `selector` has focus; every stop shows a focus ring."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        state = page.evaluate(
+            """(sel) => {
+              const el = document.activeElement, cs = getComputedStyle(el);
+              const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) || cs.boxShadow !== 'none';
+              return {hit: el.matches(sel), ring, what: el.outerHTML.slice(0, 80)};
+            }""",
+            selector,
+        )
+        assert state["ring"], f"no visible focus on {state['what']}"
+        if state["hit"]:
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+@pytest.mark.parametrize("mode", ["zh"])
+def test_keyboard_only_files_and_tracks_a_request(journey, mode):
+    """No mouse: skip link, the filing form, the confirmation's private link, the tracking form."""
+    j = journey(mode)
+    page = j.new_page()
+    page.goto(j.url + "/hotline/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")  # to the main content: the next Tab is inside <main>
+    _tab_to(page, "select[name=category]")
+    page.keyboard.press("ArrowDown")
+    _tab_to(page, "input[name=title]")
+    page.keyboard.type("轮椅借用")
+    _tab_to(page, "textarea[name=description]")
+    page.keyboard.type("父亲术后需要借用轮椅一个月。")
+    _tab_to(page, "input[name=phone]")
+    page.keyboard.type("13912345678")
+    _tab_to(page, "main form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    j.check(page, "filed-by-keyboard")
+    number = page.locator(".filed-confirmation strong").first.inner_text().strip()
+    # Follow the private link from the keyboard.
+    _tab_to(page, ".private-link a")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert number in page.locator("main").inner_text()
+    # And track with the number and the phone's last four digits.
+    page.goto(j.url + "/hotline/track/")
+    _tab_to(page, "input[name=tracking_number]")
+    page.keyboard.type(number)
+    _tab_to(page, "input[name=last4]")
+    page.keyboard.type("5678")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    j.check(page, "tracked-by-keyboard")
+    assert number in page.locator("main").inner_text()
+    j.finish()
+
+
+def test_header_switches_language_and_elder_mode(journey):
+    """The language switch names each language in its own language; elder mode is one click,
+    applies at once, and is remembered on the next page."""
+    j = journey("zh")
+    page = j.new_page()
+    page.goto(j.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    switch = page.locator("header button[name=language]")
+    assert switch.inner_text() == "English" and switch.get_attribute("lang") == "en"
+    with page.expect_navigation():
+        switch.click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").first.inner_text() == "Haishu District Social Organization Service Center"
+    back = page.locator("header button[name=language]")
+    assert back.inner_text() == "中文" and back.get_attribute("lang") == "zh-CN"
+    toggle = page.locator("header [data-elder-toggle]")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    assert page.evaluate("document.documentElement.classList.contains('elder')")
+    assert toggle.get_attribute("aria-pressed") == "true"
+    with page.expect_navigation():
+        back.click()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    page.goto(j.url + "/hotline/")  # the server renders the next page enlarged already
+    assert page.evaluate("document.documentElement.className") == "elder"
+    assert page.locator("header [data-elder-toggle]").get_attribute("aria-pressed") == "true"
+    j.check(page, "elder-file-form")
+    _assert_elder_mode(page)
+    # Focus on the dark-red header is a white ring.
+    page.locator("header a.brand").focus()
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert ring == "rgb(255, 255, 255)", ring
+    j.finish()
+
+
+def _fill_visible_form(page, form) -> None:
+    """Fill the empty visible fields of `form` with plausible values (numbers, text, dates)."""
+    for field in form.locator("input:visible, textarea:visible").all():
+        kind = (field.get_attribute("type") or "text").lower()
+        if kind in ("hidden", "submit", "button", "checkbox", "radio", "file") or field.input_value():
+            continue
+        if kind == "number" or (field.get_attribute("inputmode") or "") in ("decimal", "numeric"):
+            field.fill("12")
+        elif kind == "date":
+            field.fill("2027-03-01")
+        elif kind == "email":
+            field.fill("contact@example.org")
+        elif kind == "tel" or "phone" in (field.get_attribute("name") or ""):
+            field.fill("0574-87654321")
+        else:
+            field.fill("面向社区困境家庭开展陪伴与支持服务")
+
+
+@pytest.mark.parametrize("mode", ALL_MODES)
+def test_organization_profile_report_and_application(journey, mode):
+    """An organization edits its profile, files its annual report and applies with a budget."""
+    j = journey(mode)
+    page = j.new_page("org_stars")
+    j.check(page, "organization-landing")
+    j.go(page, "/organizations/mine/", "my-organizations")
+    j.go(page, "/organizations/1/manage/", "manage")
+    j.go(page, "/organizations/1/edit/", "profile-form")
+    form = page.locator("main form").filter(has=page.locator("textarea, input[type=text]")).first
+    j.submit(page, form.locator("button[type=submit]").first, "profile-saved")
+    assert page.locator("main .form-errors, main .has-error").count() == 0
+
+    j.go(page, "/organizations/reports/286/", "annual-report")
+    form = page.locator("main form").filter(has=page.locator("textarea")).first
+    _fill_visible_form(page, form)
+    j.submit(page, form.locator("button[type=submit]").first, "annual-report-saved")
+    assert page.locator("main .has-error").count() == 0, page.locator("main .has-error").all_inner_texts()
+
+    j.go(page, "/ventures/", "venture-calls")
+    j.go(page, "/ventures/rounds/2/apply/", "application-form")
+    form = page.locator("main form").first
+    _fill_visible_form(page, form)
+    j.submit(page, form.locator("button[type=submit]").first, "application-saved")
+    j.finish()
+
+
+@pytest.mark.parametrize("mode", ALL_MODES)
+def test_reviewer_scores_with_confirmation(journey, mode):
+    """A reviewer scores every criterion and submits after confirming."""
+    j = journey(mode)
+    facts = j.portal.facts
+    page = j.new_page(facts["pending_reviewer"])
+    j.check(page, "reviewer-landing")
+    j.go(page, "/ventures/reviews/", "my-reviews")
+    page.locator("main table a[href*='/ventures/reviews/']").first.click()
+    page.wait_for_load_state()
+    j.check(page, "review-form")
+    for score in page.locator("main input[name^=score_]").all():
+        score.fill("85")
+    dialogs = []
+    page.on("dialog", lambda d: dialogs.append(d.message))
+    j.submit(page, _button(page, j.t("提交评审", "Submit review")), "review-submitted")
+    assert dialogs, "submitting a review asks for confirmation first"
+    assert page.locator("main .has-error, main .form-errors").count() == 0
+    j.finish()
+
+
+@pytest.mark.parametrize("mode", ALL_MODES)
+def test_staff_screen_rank_and_award(journey, mode):
+    """Project staff screen an application, send it to review, then rank the round and award."""
+    j = journey(mode)
+    facts = j.portal.facts
+    page = j.new_page("staff_projects")
+    j.check(page, "staff-landing")
+    j.go(page, "/ventures/manage/", "ventures-manage")
+    j.go(page, "/ventures/manage/applications/94/screen/", "screening")
+    page.locator("input[name=decision][value=eligible]").check()
+    page.fill("textarea[name=reason]", "材料齐全，符合申报条件。")
+    j.submit(page, page.locator("main form button[type=submit]").first, "screened")
+    j.go(page, "/ventures/applications/94/", "application-eligible")
+    j.submit(page, _button(page, j.t("分配评审专家", "Assign reviewers")), "reviewers-assigned")
+    j.go(page, f"/ventures/manage/rounds/{facts['round']}/ranking/", "ranking")
+    j.go(page, f"/ventures/applications/{facts['reviewed_application']}/", "application-reviewed")
+    award = page.locator("main form", has=page.locator("input[name=amount]")).first
+    award.locator("input[name=amount]").fill("50000")
+    j.submit(page, award.locator("button[type=submit]"), "awarded")
+    assert page.locator("main .has-error, main .form-errors").count() == 0
+    j.finish()
