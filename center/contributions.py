@@ -58,3 +58,13 @@ registry.register_bench_page(
     registry.BenchPage("center: network units API", lambda: "/api/v1/network-units/")
 )
 registry.register_bench_page(registry.BenchPage("center: workbench", lambda: "/workbench/", lambda: "admin"))
+
+
+# --- My page: where organization, reviewer and resident accounts land after logging in ----
+
+
+def _has_my_page(user) -> bool:
+    return bool(user and user.is_authenticated and not (user.is_center_staff or user.is_handler))
+
+
+registry.register_nav("my_page", registry.NavLink(_("My page"), "center:my_page", _has_my_page, order=4))

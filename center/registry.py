@@ -125,3 +125,27 @@ def bench_pages() -> list[BenchPage]:
 
 def bench_seeders() -> list[BenchSeeder]:
     return sorted(_bench_seeders.values(), key=lambda s: s.order)
+
+
+# --- "My page": what a signed-in organization, reviewer or resident has to do -------------
+# Each app adds sections; a section returns its items for this user, or None when it has
+# nothing for this kind of account. Items reuse WorkbenchItem (label, count, url, tone).
+
+
+@dataclass(frozen=True)
+class MyPageSection:
+    key: str
+    title: Any
+    items: Callable[[Any], list[WorkbenchItem] | None]
+    order: int = 100
+
+
+_my_page: dict[str, MyPageSection] = {}
+
+
+def register_my_page_section(section: MyPageSection) -> None:
+    _my_page[section.key] = section
+
+
+def my_page_sections() -> list[MyPageSection]:
+    return sorted(_my_page.values(), key=lambda s: s.order)

@@ -22,6 +22,7 @@ center_patterns = (
         path("", views.home, name="home"),
         path("dashboard/", views.dashboard, name="dashboard"),
         path("workbench/", views.workbench, name="workbench"),
+        path("me/", views.my_page, name="my_page"),
         path("notifications/", views.notifications, name="notifications"),
         path("notifications/read/", views.notifications_mark_read, name="notifications_read"),
         path("announcements/", views.announcement_list, name="announcements"),

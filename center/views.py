@@ -77,11 +77,23 @@ def announcement_detail(request, pk: int):
 
 @login_required
 def dashboard(request):
-    """Where a login lands: staff and handlers on the workbench, others on the home page."""
+    """Where a login lands: staff and handlers on the workbench; organizations, reviewers and
+    residents on their own page."""
     user = request.user
     if user.is_center_staff or user.is_handler:
         return redirect("center:workbench")
-    return redirect("center:home")
+    return redirect("center:my_page")
+
+
+@login_required
+def my_page(request):
+    """What this account has to do, with counts, from every app's "my page" sections."""
+    sections = []
+    for section in registry.my_page_sections():
+        items = section.items(request.user)
+        if items is not None:
+            sections.append({"key": section.key, "title": section.title, "items": items})
+    return render(request, "center/my_page.html", {"sections": sections})
 
 
 @login_required

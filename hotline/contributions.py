@@ -174,3 +174,28 @@ registry.register_bench_page(
     registry.BenchPage("hotline statistics", _bench_path("statistics"), lambda: "staff_info")
 )
 registry.register_bench_page(registry.BenchPage("hotline Open311 requests.json", _bench_path("open311")))
+
+
+# --- My page (residents): requests awaiting my rating, requests being handled --------------
+
+
+def _my_page_items(user):
+    if not _is_resident(user):
+        return None
+    from hotline.models import Ticket
+
+    S = Ticket.Status
+    mine = Ticket.objects.filter(resident=user)
+    to_rate = mine.filter(status=S.ANSWERED).count()
+    open_ = mine.exclude(status__in=[S.ANSWERED, S.CLOSED]).count()
+    url = reverse("hotline:mine")
+    return [
+        registry.WorkbenchItem(_("Requests awaiting my rating"), to_rate, url, "warn" if to_rate else ""),
+        registry.WorkbenchItem(_("Requests being handled"), open_, url),
+        registry.WorkbenchItem(_("Ask for help"), None, reverse("hotline:file")),
+    ]
+
+
+registry.register_my_page_section(
+    registry.MyPageSection("hotline", _("My requests"), _my_page_items, order=30)
+)

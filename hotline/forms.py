@@ -46,8 +46,16 @@ def _phone(value: str) -> str:
 
 
 class TicketFileForm(forms.Form):
-    """What a resident fills in, without an account."""
+    """What a resident fills in, without an account: where first, then what, then how to reach them."""
 
+    required_css_class = "required"
+
+    area = AreaField(
+        label=_("Street / community"),
+        required=False,
+        help_text=_("Where the help is needed; the street or community handles your request."),
+    )
+    address = forms.CharField(label=pgettext_lazy("hotline", "Address"), max_length=200, required=False)
     ticket_type = forms.ChoiceField(
         label=_("Kind of request"), choices=Ticket.Type.choices, initial=Ticket.Type.HELP
     )
@@ -56,19 +64,32 @@ class TicketFileForm(forms.Form):
     description = forms.CharField(
         label=_("What do you need?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    area = AreaField(label=_("Street / community"), required=False)
-    address = forms.CharField(label=pgettext_lazy("hotline", "Address"), max_length=200, required=False)
     resident_name = forms.CharField(label=_("Your name (optional)"), max_length=60, required=False)
     phone = forms.CharField(
         label=_("Phone"),
         max_length=20,
         help_text=_("We call you back on this number. Only staff handling your request see it."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    # Coordinates are optional and filled by the browser's location button (or the map when one
+    # is configured); typing them stays possible for people who know them.
     lat = forms.DecimalField(
-        label=_("Latitude"), max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90
+        label=_("Latitude"),
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-geo": "lat"}),
     )
     long = forms.DecimalField(
-        label=_("Longitude"), max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180
+        label=_("Longitude"),
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-geo": "long"}),
     )
     images = MultipleImageField(label=_("Photos (optional)"), required=False)
     # Honeypot: hidden from people by CSS; bots fill it in.
@@ -78,18 +99,29 @@ class TicketFileForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    LOCATION_FIELDS = ("lat", "long")
+
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"])
 
     def clean(self):
         data = super().clean()
-        if (data.get("lat") is None) != (data.get("long") is None):
-            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        if "lat" in data and "long" in data and (data["lat"] is None) != (data["long"] is None):
+            # The message sits at the coordinates, not at the top of the form.
+            self.add_error("lat", _("Give both latitude and longitude, or neither."))
         return data
+
+    def main_fields(self):
+        return [f for f in self.visible_fields() if f.name not in (*self.LOCATION_FIELDS, "website")]
+
+    def location_fields(self):
+        return [self[name] for name in self.LOCATION_FIELDS]
 
 
 class PhoneIntakeForm(forms.Form):
     """A phone call logged by staff: the few fields that matter, in the order they are said."""
+
+    required_css_class = "required"
 
     phone = forms.CharField(
         label=_("Caller's phone"),
@@ -124,6 +156,8 @@ class PhoneIntakeForm(forms.Form):
 
 
 class TrackForm(forms.Form):
+    required_css_class = "required"
+
     tracking_number = forms.CharField(
         label=_("Tracking number"),
         max_length=16,
@@ -138,12 +172,16 @@ class TrackForm(forms.Form):
 
 
 class ResidentInfoForm(forms.Form):
+    required_css_class = "required"
+
     text = forms.CharField(
         label=_("Add information"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class RateForm(forms.Form):
+    required_css_class = "required"
+
     result = forms.ChoiceField(
         label=_("How satisfied are you with the answer?"),
         choices=Ticket.Satisfaction.choices,
@@ -158,6 +196,8 @@ class RateForm(forms.Form):
 
 
 class CallbackForm(forms.Form):
+    required_css_class = "required"
+
     result = forms.ChoiceField(label=pgettext_lazy("hotline", "Result"), choices=Ticket.Satisfaction.choices)
     comment = forms.CharField(label=pgettext_lazy("hotline", "Comment"), max_length=1000, required=False)
     objective_reason = forms.BooleanField(
@@ -166,6 +206,8 @@ class CallbackForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
+    required_css_class = "required"
+
     working_days = forms.IntegerField(
         label=_("Extra working days"), min_value=1, max_value=MAX_EXTENSION_DAYS
     )

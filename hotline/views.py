@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,7 @@ from center.errors import DomainError
 from center.exports import xlsx_response
 from center.models import NetworkUnit
 from center.validators import normalize_phone
-from hotline import selectors, services
+from hotline import progress, selectors, services
 from hotline.filters import TicketFilter
 from hotline.forms import (
     CallbackForm,
@@ -32,7 +33,7 @@ from hotline.forms import (
     TicketFileForm,
     TrackForm,
 )
-from hotline.models import ExtensionRequest, Ticket
+from hotline.models import Callback, ExtensionRequest, Ticket
 from hotline.permissions import is_dispatcher, is_hotline_staff, may_handle, may_view, sees_full_phone
 
 PAGE_SIZE = 25
@@ -64,6 +65,11 @@ def _number_key(group, request) -> str:
 # --- residents ----------------------------------------------------------------------------
 
 
+def _file_context(form) -> dict:
+    # A map only when a tile server is configured (this machine cannot fetch public tiles).
+    return {"form": form, "map_tiles": getattr(settings, "HOTLINE_MAP_TILE_URL", "")}
+
+
 def file_request(request):
     form = TicketFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -83,7 +89,7 @@ def file_request(request):
                     "Please wait an hour, or call the hotline if it is urgent."
                 ),
             )
-            return render(request, "hotline/file.html", {"form": form}, status=429)
+            return render(request, "hotline/file.html", _file_context(form), status=429)
         if form.is_valid():
             for lim in limits:
                 get_usage(request, rate=FILE_RATE, method="POST", increment=True, **lim)
@@ -111,7 +117,7 @@ def file_request(request):
                 form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
             else:
                 return redirect(reverse("hotline:track_link", args=[ticket.access_key]) + "?filed=1")
-    return render(request, "hotline/file.html", {"form": form})
+    return render(request, "hotline/file.html", _file_context(form))
 
 
 def track(request):
@@ -181,6 +187,11 @@ def track_link(request, key: str):
         {
             "ticket": ticket,
             "events": ticket.public_events,
+            "steps": progress.ticket_steps(ticket),
+            "answer_note": progress.expected_answer_note(ticket),
+            "my_rating": ticket.callbacks.filter(channel=Callback.Channel.ONLINE)
+            .order_by("-created_at")
+            .first(),
             "filed": request.GET.get("filed") == "1",
             "link": request.build_absolute_uri(reverse("hotline:track_link", args=[key])),
             "info_form": info_form,

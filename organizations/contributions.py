@@ -128,3 +128,30 @@ registry.register_bench_page(registry.BenchPage("organizations-directory-search"
 registry.register_bench_page(registry.BenchPage("organizations-directory-search-name", _directory_exact_path))
 registry.register_bench_page(registry.BenchPage("organizations-directory-api", _directory_api_path))
 registry.register_bench_page(registry.BenchPage("organizations-detail", _detail_path))
+
+
+# --- My page (organization accounts): annual reports to file, join requests to answer ------
+
+
+def _my_page_items(user):
+    from organizations import selectors
+    from organizations.models import AnnualReport
+
+    org_ids = selectors.organization_ids_for_user(user)
+    if not org_ids and not user.is_organization_account:
+        return None
+    mine = reverse("organizations:mine")
+    to_file = AnnualReport.objects.filter(
+        organization_id__in=org_ids, status__in=[AnnualReport.Status.DRAFT, AnnualReport.Status.RETURNED]
+    ).count()
+    joins = selectors.join_requests_for_owner(user).count()
+    return [
+        registry.WorkbenchItem(_("My organizations"), len(org_ids), mine),
+        registry.WorkbenchItem(_("Annual reports to file"), to_file, mine, "warn" if to_file else ""),
+        registry.WorkbenchItem(_("Join requests to answer"), joins, mine, "warn" if joins else ""),
+    ]
+
+
+registry.register_my_page_section(
+    registry.MyPageSection("organizations", _("My organizations"), _my_page_items, order=10)
+)

@@ -164,3 +164,51 @@ registry.register_bench_page(
 registry.register_bench_page(
     registry.BenchPage("ventures 360giving", lambda: "/api/v1/ventures/360giving.json")
 )
+
+
+# --- My page: applications and progress reports (organizations), reviews (reviewers) -------
+
+
+def _my_page_applicant(user):
+    if not _org_account(user):
+        return None
+    from organizations.selectors import organization_ids_for_user
+    from ventures import selectors
+    from ventures.models import Application, ProgressReport
+
+    org_ids = organization_ids_for_user(user)
+    mine = reverse("ventures:my_applications")
+    drafts = Application.objects.filter(organization_id__in=org_ids, status=Application.Status.DRAFT).count()
+    reports = ProgressReport.objects.filter(
+        application__organization_id__in=org_ids, status=ProgressReport.Status.DUE
+    ).count()
+    return [
+        registry.WorkbenchItem(_("Progress reports due"), reports, mine, "warn" if reports else ""),
+        registry.WorkbenchItem(_("Applications not yet submitted"), drafts, mine),
+        registry.WorkbenchItem(
+            _("Open calls"), selectors.open_rounds().count(), reverse("ventures:round_list")
+        ),
+    ]
+
+
+def _my_page_reviewer(user):
+    if not _reviewer(user):
+        return None
+    from ventures.models import Review
+
+    mine = Review.objects.filter(reviewer=user)
+    to_score = mine.filter(status=Review.Status.ASSIGNED, application__status="in_review").count()
+    done = mine.filter(status=Review.Status.SUBMITTED).count()
+    url = reverse("ventures:my_reviews")
+    return [
+        registry.WorkbenchItem(_("Reviews assigned to me"), to_score, url, "warn" if to_score else ""),
+        registry.WorkbenchItem(_("Reviews submitted"), done, url),
+    ]
+
+
+registry.register_my_page_section(
+    registry.MyPageSection("ventures", _("Venture funding"), _my_page_applicant, order=20)
+)
+registry.register_my_page_section(
+    registry.MyPageSection("ventures_reviews", _("My reviews"), _my_page_reviewer, order=21)
+)

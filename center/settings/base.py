@@ -126,6 +126,9 @@ USE_I18N = True
 USE_TZ = True
 # One way of writing dates and times per language (center/formats/<lang>/formats.py).
 FORMAT_MODULE_PATH = ["center.formats"]
+# Hotline request form: a map tile URL template ({z}/{x}/{y}); empty = no map, coordinates
+# come from the browser's location button only.
+HOTLINE_MAP_TILE_URL = env.str("HOTLINE_MAP_TILE_URL", default="")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
