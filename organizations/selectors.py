@@ -31,6 +31,13 @@ def organization_owners(organization_id: int):
     )
 
 
+def service_areas():
+    """Every service area (扶老, 助残, …), for other apps' filters and tags."""
+    from organizations.models import ServiceArea
+
+    return ServiceArea.objects.order_by("sort_order", "code")
+
+
 # ------------------------------------------------------------------ pages and APIs ----
 # (everything below is this app's own reads; the functions above are used by other apps)
 
