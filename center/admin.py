@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from center import staff_access
-from center.calendar import unknown_years
+from center.calendar import year_sources
 from center.models import Announcement, Holiday, NetworkUnit, Notification, Reminder, User
 
 # Fields that give rights: nobody edits their own, and only superusers grant superuser rights
@@ -132,16 +133,24 @@ class HolidayAdmin(SimpleHistoryAdmin):
     date_hierarchy = "date"
 
     def changelist_view(self, request, extra_context=None):
-        for year in unknown_years():
-            messages.warning(
-                request,
-                _(
-                    "The chinese-calendar package has no schedule for %(year)s yet: deadlines in %(year)s use "
-                    "weekends plus this table. Enter the State Council's holidays and make-up days for %(year)s, "
-                    "or upgrade the package."
+        this_year = timezone.localdate().year
+        for row in year_sources([this_year, this_year + 1]):
+            if row["known"]:
+                messages.info(
+                    request,
+                    _("%(year)s: the State Council schedule from the chinese-calendar package.")
+                    % {"year": row["year"]},
                 )
-                % {"year": year},
-            )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "%(year)s: the chinese-calendar package has no schedule yet; statutory holidays are "
+                        "computed by the holidays package. Enter the State Council's make-up working days "
+                        "(调休) for %(year)s here once announced (%(n)s entered)."
+                    )
+                    % {"year": row["year"], "n": row["staff_workdays"]},
+                )
         return super().changelist_view(request, extra_context)
 
 

@@ -7,12 +7,15 @@ class CenterConfig(AppConfig):
     verbose_name = _("Center")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         from center import (
             contributions,  # noqa: F401  (registers nav, figures, demo data)
+            signals,
             staff_access,
         )
 
         # The groups' rights are kept in data migrations (center.staff_access.grant_rights).
         post_save.connect(staff_access.place_staff_in_group, sender="center.User")
+        post_save.connect(signals.holiday_changed, sender="center.Holiday")
+        post_delete.connect(signals.holiday_changed, sender="center.Holiday")

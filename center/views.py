@@ -14,13 +14,14 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from center import registry, selectors, services
-from center.calendar import unknown_years
+from center.calendar import year_sources
 from center.forms import SignupForm
 from center.models import Announcement
 
@@ -106,8 +107,9 @@ def workbench(request):
         items = panel.items(user)
         if items is not None:
             panels.append({"title": panel.title, "items": items})
-    warn_years = unknown_years() if user.is_center_staff else []
-    return render(request, "center/workbench.html", {"panels": panels, "calendar_warning_years": warn_years})
+    this_year = timezone.localdate().year
+    calendar_years = year_sources([this_year, this_year + 1]) if user.is_center_staff else []
+    return render(request, "center/workbench.html", {"panels": panels, "calendar_years": calendar_years})
 
 
 @login_required

@@ -81,7 +81,6 @@ def ticket_transition(
             text=text,
             from_status=old,
             to_status=new,
-            created_at=timezone.now(),
         )
 
     return transition(ticket, to=to, pipeline=PIPELINE, by=actor, history=_event, extra_updates=updates).obj
@@ -98,7 +97,7 @@ def _event(
     ticket: Ticket, *, kind: str, actor: User | None, text: str = "", public: bool = False, unit=None
 ) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=actor, text=text, public=public, unit=unit, created_at=timezone.now()
+        ticket=ticket, kind=kind, actor=actor, text=text, public=public, unit=unit
     )
 
 
@@ -231,7 +230,6 @@ def ticket_file(
             urgency=urgency,
             resident=resident if resident is not None and resident.is_authenticated else None,
             external_id=external_id,
-            created_at=timezone.now(),
         )
         for upload, mime in zip(images, mimes, strict=True):
             TicketImage.objects.create(ticket=ticket, file=upload, mime=mime)

@@ -7,7 +7,7 @@ the row, checks the pipeline and writes a history row. The small wrappers check 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from center.calendar import working_days_between
+from center.calendar import is_overdue, working_days_left
 from center.errors import DomainError, PermissionDeniedError, TransitionError
 from center.services import notification_send, reminder_send_once
 from center.validators import normalize_phone, validate_upload
@@ -664,8 +664,13 @@ def annual_reminders_send(*, today: date | None = None) -> int:
     (campaign, organization, occasion) is sent once. Returns the reminders sent."""
     today = today or timezone.localdate()
     sent = 0
-    for campaign in InspectionCampaign.objects.filter(opens_on__lte=today, deadline__gte=today):
-        remaining = working_days_between(today, campaign.deadline)
+    # a deadline on a day off runs to the next working day (center.calendar.effective_deadline)
+    for campaign in InspectionCampaign.objects.filter(
+        opens_on__lte=today, deadline__gte=today - timedelta(days=31)
+    ):
+        if is_overdue(today, campaign.deadline):
+            continue
+        remaining = working_days_left(today, campaign.deadline)
         due = [n for n in REMINDER_DAYS if remaining <= n]
         if not due:
             continue
@@ -704,6 +709,8 @@ def abnormal_list_draw_up(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     listed = 0
     for campaign in InspectionCampaign.objects.filter(deadline__lt=today):
+        if not is_overdue(today, campaign.deadline):
+            continue  # a deadline on a day off runs to the end of the next working day
         # never submitted = still a draft; a returned report was filed and is being corrected
         reports = campaign.reports.filter(status=R.DRAFT, organization__status=S.VERIFIED).select_related(
             "organization"

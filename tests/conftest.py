@@ -36,6 +36,10 @@ def _clear_cache():
     """Rate limits and lockouts live in the cache: every test starts with a clean one."""
     from django.core.cache import cache
 
+    from center import calendar
+
     cache.clear()
+    calendar.clear_cache()  # a rolled-back Holiday row must not outlive its test
     yield
     cache.clear()
+    calendar.clear_cache()

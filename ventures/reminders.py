@@ -8,13 +8,14 @@ from datetime import date
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from center.calendar import working_days_between
+from center.calendar import effective_deadline, reminder_occasion, working_days_left
 from center.models import User
 from center.services import reminder_send_once
 from organizations import selectors as org_selectors
 from ventures.models import Application, ProgressReport, Review
 
-REVIEW_REMINDER_DAYS = (3, 1)
+REVIEW_REMINDER_DAYS = (3, 1)  # working days before the (effective) review deadline
+REPORT_REMINDER_DAYS = (10, 3)  # working days before the (effective) report due date
 
 
 def _projects_staff():
@@ -31,18 +32,21 @@ def send_review_reminders(*, today: date) -> int:
     staff = None
     for review in open_reviews.iterator(chunk_size=500):
         deadline = review.application.round.review_deadline
-        left = working_days_between(today, deadline)
+        occasion = reminder_occasion(today, deadline, REVIEW_REMINDER_DAYS)
+        if occasion is None:
+            continue
+        left = working_days_left(today, deadline)
         url = reverse("ventures:review_detail", args=[review.pk])
-        if left in REVIEW_REMINDER_DAYS:
+        if occasion != "overdue":
             sent += reminder_send_once(
-                key=f"ventures:review:{review.pk}:due-{left}wd",
+                key=f"ventures:review:{review.pk}:{occasion}",
                 users=[review.reviewer],
                 title=_("Review due in %(n)d working day(s)") % {"n": left},
                 body=_("Please submit your review of application %(id)d by %(d)s.")
-                % {"id": review.application_id, "d": deadline},
+                % {"id": review.application_id, "d": effective_deadline(deadline)},
                 url=url,
             )
-        elif today > deadline:
+        else:
             staff = staff if staff is not None else list(_projects_staff())
             sent += reminder_send_once(
                 key=f"ventures:review:{review.pk}:overdue",
@@ -65,9 +69,8 @@ def send_report_reminders(*, today: date) -> int:
         ],
     ).select_related("application")
     for report in due.iterator(chunk_size=500):
-        left = working_days_between(today, report.due_date)
-        if left in (10, 3) or left < 0:
-            occasion = "overdue" if left < 0 else f"due-{left}wd"
+        occasion = reminder_occasion(today, report.due_date, REPORT_REMINDER_DAYS)
+        if occasion is not None:
             owners = list(org_selectors.organization_owners(report.application.organization_id))
             sent += reminder_send_once(
                 key=f"ventures:report:{report.pk}:{occasion}",

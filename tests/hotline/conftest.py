@@ -26,15 +26,6 @@ def ticket(db):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Set "now" for services and tasks: clock.set(aware datetime)."""
-    from django.utils import timezone
-
-    state = SimpleNamespace(now=None)
-
-    def _set(dt):
-        state.now = dt
-        monkeypatch.setattr(timezone, "now", lambda: state.now)
-
-    state.set = _set
-    return state
+def clock(time_machine):
+    """Set "now" for services, tasks and model defaults alike: clock.set(aware datetime)."""
+    return SimpleNamespace(set=lambda dt: time_machine.move_to(dt, tick=False))

@@ -210,8 +210,13 @@ def test_reminders_counted_in_working_days(reminder_setup, org_a):
 
 
 @pytest.mark.django_db
-def test_beat_runs_the_three_jobs_as_tasks(network, owner_a, org_a, org_b):
+def test_beat_runs_the_three_jobs_as_tasks(network, owner_a, org_a, org_b, time_machine):
     """The beat entries name registered tasks; each task does its job for today's date."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    # a Wednesday: "yesterday" is a working day, so yesterday's deadline has passed
+    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
     from celery import current_app
     from django.utils import timezone
 

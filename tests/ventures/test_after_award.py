@@ -2,7 +2,7 @@
 dashboard, exports, open data."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -87,24 +87,72 @@ def test_variance_within_ten_percent_not_flagged(rnd, applicant, projects_staff)
 
 
 def test_review_reminders_sent_once_and_overdue_escalated(rnd, applicant, projects_staff):
-    from center.calendar import add_working_days
+    from center.calendar import add_working_days, effective_deadline
 
     user, org = applicant
     app = make_submitted(rnd, org, user)
     services.screening_decide(application=app, by=projects_staff, eligible=True, reason="ok")
     services.reviewers_assign(application=app, by=projects_staff)
-    deadline = rnd.review_deadline
+    deadline = effective_deadline(rnd.review_deadline)  # a Saturday deadline runs to Monday
     three_before = add_working_days(deadline, -3)
     assert tasks.review_reminders(today=three_before.isoformat()) == 3
     assert tasks.review_reminders(today=three_before.isoformat()) == 0
     assert tasks.review_reminders(today=add_working_days(deadline, -1).isoformat()) == 3
     reviewer = Review.objects.filter(application=app).first().reviewer
     assert Notification.objects.filter(user=reviewer, title__contains="3").count() == 1
-    after = (deadline + timedelta(days=1)).isoformat()
+    after = add_working_days(deadline, 1).isoformat()
     assert tasks.review_reminders(today=after) == 3
     assert tasks.review_reminders(today=after) == 0
     assert Notification.objects.filter(user=projects_staff, title__contains=str(app.pk)).count() == 3
     assert Reminder.objects.filter(key__startswith="ventures:review:").count() == 9
+
+
+@pytest.mark.parametrize(
+    "deadline, three_before, last_day, first_overdue",
+    [
+        # a Saturday: runs to Monday 21 Dec; 3 working days before is Wed 16 Dec
+        (date(2026, 12, 19), date(2026, 12, 16), date(2026, 12, 21), date(2026, 12, 22)),
+        # a statutory holiday (National Day): runs to Thu 8 Oct
+        (date(2026, 10, 2), date(2026, 9, 28), date(2026, 10, 8), date(2026, 10, 9)),
+        # a make-up working Saturday: that Saturday itself
+        (date(2026, 10, 10), date(2026, 9, 30), date(2026, 10, 10), date(2026, 10, 11)),
+        # New Year's Day 2027 (a year chinese-calendar does not know): runs to Mon 4 Jan
+        (date(2027, 1, 1), date(2026, 12, 29), date(2027, 1, 4), date(2027, 1, 5)),
+    ],
+)
+def test_review_deadline_on_a_day_off(
+    rnd, applicant, projects_staff, deadline, three_before, last_day, first_overdue
+):
+    from center.calendar import add_working_days
+
+    user, org = applicant
+    app = make_submitted(rnd, org, user)
+    services.screening_decide(application=app, by=projects_staff, eligible=True, reason="ok")
+    services.reviewers_assign(application=app, by=projects_staff)
+    type(rnd).objects.filter(pk=rnd.pk).update(review_deadline=deadline)
+    four_before = add_working_days(three_before, -1)
+    assert tasks.review_reminders(today=four_before.isoformat()) == 0
+    assert tasks.review_reminders(today=three_before.isoformat()) == 3
+    assert tasks.review_reminders(today=last_day.isoformat()) == 3  # the 1-day reminder, caught up
+    assert tasks.review_reminders(today=last_day.isoformat()) == 0
+    assert not Reminder.objects.filter(key__endswith=":overdue").exists()
+    assert tasks.review_reminders(today=first_overdue.isoformat()) == 3
+
+
+def test_missed_reminder_day_is_caught_up_once(rnd, applicant, projects_staff):
+    from center.calendar import add_working_days, effective_deadline
+
+    user, org = applicant
+    app = make_submitted(rnd, org, user)
+    services.screening_decide(application=app, by=projects_staff, eligible=True, reason="ok")
+    services.reviewers_assign(application=app, by=projects_staff)
+    deadline = effective_deadline(rnd.review_deadline)
+    # The beat was down on the day three working days before: the next run sends it, once.
+    two_before = add_working_days(deadline, -2)
+    assert tasks.review_reminders(today=two_before.isoformat()) == 3
+    assert tasks.review_reminders(today=two_before.isoformat()) == 0
+    keys = set(Reminder.objects.values_list("key", flat=True))
+    assert all(k.endswith(":due-3wd") for k in keys) and len(keys) == 3
 
 
 def test_report_reminders_idempotent(rnd, applicant, projects_staff):
@@ -112,13 +160,13 @@ def test_report_reminders_idempotent(rnd, applicant, projects_staff):
     app = make_awarded(rnd, org, user, projects_staff)
     services.agreement_accept(application=app, user=user)
     report = app.reports.get(kind="midterm")
-    from center.calendar import working_days_between
+    from center.calendar import add_working_days, effective_deadline, working_days_left
 
-    def days_with(left):  # the days on which `left` working days remain (a due date may fall on a weekend)
+    def days_with(left):  # the days on which `left` working days remain to the effective due date
         return [
             d
             for d in (report.due_date - timedelta(days=i) for i in range(1, 30))
-            if working_days_between(d, report.due_date) == left
+            if working_days_left(d, report.due_date) == left
         ]
 
     for before in (10, 3):
@@ -127,7 +175,7 @@ def test_report_reminders_idempotent(rnd, applicant, projects_staff):
         for day in [first, *others]:
             assert tasks.report_reminders(today=day.isoformat()) == 0
     assert tasks.report_reminders(today=days_with(5)[0].isoformat()) == 0
-    late = (report.due_date + timedelta(days=3)).isoformat()
+    late = add_working_days(effective_deadline(report.due_date), 1).isoformat()
     assert tasks.report_reminders(today=late) == 1
     assert tasks.report_reminders(today=late) == 0
     keys = set(
