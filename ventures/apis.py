@@ -22,8 +22,11 @@ from ventures.permissions import is_projects_staff, may_view_application
 
 
 class _Paginated(APIView):
+    # Declared on the class so the schema documents the paginated body and its page parameters.
+    pagination_class = PortalPagination
+
     def paginate(self, qs, serializer_class):
-        paginator = PortalPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
 

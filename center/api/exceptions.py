@@ -1,8 +1,9 @@
-"""Every API error has one body shape: {"error": {"code", "message", "details"}}."""
+"""Every API error has one body shape: {"error": {"code", "message", "details"}}, where
+`details` is always an object (component `Error` of the schema, see center.api.schema)."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -13,7 +14,7 @@ from center.errors import DomainError
 def portal_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(
-            {"error": {"code": exc.code, "message": str(exc.message), "details": exc.details}},
+            {"error": {"code": exc.code, "message": str(exc.message), "details": dict(exc.details)}},
             status=exc.status,
         )
     if isinstance(exc, DjangoValidationError):
@@ -35,7 +36,15 @@ def portal_exception_handler(exc, context):
         code = getattr(getattr(exc, "detail", None), "code", None) or getattr(exc, "default_code", "error")
         message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
         details = {}
+    if not isinstance(details, dict):  # a list of messages not tied to one field
+        details = {"non_field_errors": details}
     response.data = {"error": {"code": code, "message": message, "details": details}}
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
         response.data["error"]["details"] = {"retry_after_seconds": int(exc.wait)}
     return response
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any URL under /api/v1/ that names no operation: the API's 404 body, not the HTML page."""
+    message = str(exceptions.NotFound.default_detail)
+    return JsonResponse({"error": {"code": "not_found", "message": message, "details": {}}}, status=404)
