@@ -10,12 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from center import validators
-
-
-def _scrub(text: str) -> str:
-    scrub = getattr(validators, "scrub_phones", None)
-    return scrub(text) if scrub else text
+from center.validators import scrub_phones
 
 
 def _calendar(name: str) -> Calendar:
@@ -36,7 +31,7 @@ def _vevent(event, *, base_url: str) -> VEvent:
     item.add("dtstart", event.starts_at)
     item.add("dtend", event.ends_at)
     item.add("summary", event.title)
-    item.add("description", _scrub(f"{event.description}\n\n{url}".strip()))
+    item.add("description", scrub_phones(f"{event.description}\n\n{url}".strip()))
     if event.venue:
         item.add("location", event.venue)
     item.add("url", url)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from center.models import StatusHistory
+
 
 def new_code() -> str:
     """Check-in code: 12 characters of an unguessable token (about 72 bits)."""
@@ -22,31 +24,6 @@ def new_code() -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
-
-
-class StatusChangeBase(models.Model):
-    """Who moved a record from which status to which, when and why (the kernel's
-    StatusHistory shape); each workflow declares its FK and `subject_field`."""
-
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20)
-    reason = models.TextField(_("reason"), blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
 
 
 class Audience(models.TextChoices):
@@ -257,13 +234,13 @@ class Registration(models.Model):
         return self.status in self.HOLDS_SEATS
 
 
-class RegistrationStatusChange(StatusChangeBase):
+class RegistrationStatusChange(StatusHistory):
     registration = models.ForeignKey(
         Registration, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="status_changes"
     )
     subject_field = "registration"
 
-    class Meta(StatusChangeBase.Meta):
+    class Meta(StatusHistory.Meta):
         verbose_name = _("registration status change")
         verbose_name_plural = _("registration status changes")
 
@@ -548,13 +525,13 @@ class Consultation(models.Model):
         return self.title
 
 
-class ConsultationStatusChange(StatusChangeBase):
+class ConsultationStatusChange(StatusHistory):
     consultation = models.ForeignKey(
         Consultation, verbose_name=_("consultation"), on_delete=models.CASCADE, related_name="status_changes"
     )
     subject_field = "consultation"
 
-    class Meta(StatusChangeBase.Meta):
+    class Meta(StatusHistory.Meta):
         verbose_name = _("consultation status change")
         verbose_name_plural = _("consultation status changes")
 
@@ -742,13 +719,13 @@ class Opinion(models.Model):
         return self.name if self.name_public else ""
 
 
-class OpinionStatusChange(StatusChangeBase):
+class OpinionStatusChange(StatusHistory):
     opinion = models.ForeignKey(
         Opinion, verbose_name=_("opinion"), on_delete=models.CASCADE, related_name="status_changes"
     )
     subject_field = "opinion"
 
-    class Meta(StatusChangeBase.Meta):
+    class Meta(StatusHistory.Meta):
         verbose_name = _("opinion status change")
         verbose_name_plural = _("opinion status changes")
 
@@ -846,7 +823,7 @@ class ResearchTopic(models.Model):
         return f"{self.year} {self.title}"
 
 
-class ResearchTopicStatusChange(StatusChangeBase):
+class ResearchTopicStatusChange(StatusHistory):
     topic = models.ForeignKey(
         ResearchTopic,
         verbose_name=_("research topic"),
@@ -855,7 +832,7 @@ class ResearchTopicStatusChange(StatusChangeBase):
     )
     subject_field = "topic"
 
-    class Meta(StatusChangeBase.Meta):
+    class Meta(StatusHistory.Meta):
         verbose_name = _("research status change")
         verbose_name_plural = _("research status changes")
 
