@@ -7,4 +7,6 @@ class HotlineConfig(AppConfig):
     verbose_name = _("Hotline")
 
     def ready(self) -> None:
-        from hotline import contributions  # noqa: F401  (nav, figures, workbench, demo, bench)
+        from hotline import caching, contributions  # noqa: F401  (nav, figures, workbench, demo, bench)
+
+        caching.connect()  # every ticket change makes the cached lists and counts stale

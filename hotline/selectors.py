@@ -58,7 +58,7 @@ def _queues(now: datetime) -> dict[str, Q]:
         "unsigned": Q(status=S.DISPATCHED, sign_due__lt=now),
         "awaiting_callback": Q(status=S.ANSWERED),
         "extensions": Q(extensions__status=ExtensionRequest.Status.PENDING),
-        "open": ~Q(status=S.CLOSED),
+        "open": Q(status__in=OPEN_STATUSES),  # IN (...) matches the partial indexes; NOT = cannot
         "all": Q(),
     }
 
@@ -97,6 +97,56 @@ def dispatcher_queue_counts(*, now: datetime | None = None) -> dict[str, int]:
     )
     counts["extensions"] = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING).count()
     return counts
+
+
+# --- cached counts and keyset pages (hotline.caching: shared by every process) ---------------
+
+# Queues paginated by keyset (newest first, "older" links) instead of page numbers: they hold
+# (nearly) every ticket, so a page count would need a count of the whole table and a deep
+# page an OFFSET over it.
+KEYSET_QUEUES = ("open", "all")
+
+
+def dispatcher_queue_counts_cached() -> dict[str, int]:
+    """dispatcher_queue_counts, computed once per data version (see hotline.caching)."""
+    from hotline import caching
+
+    return caching.cached("desk-counts", dispatcher_queue_counts)
+
+
+def handler_counts_cached(*, user) -> dict[str, int]:
+    """handler_counts, once per data version and unit (the counts depend only on the unit)."""
+    from hotline import caching
+
+    return caching.cached("unit-counts", lambda: handler_counts(user=user), user.network_unit_id)
+
+
+def dispatch_unit_choices() -> list[tuple[int, str, str]]:
+    """(pk, level, name) of dispatch_units, once per data version (a new unit shows up in the
+    bulk-dispatch list with the next ticket change, or within a minute)."""
+    from hotline import caching
+
+    return caching.cached("dispatch-units", lambda: list(dispatch_units().values_list("pk", "level", "name")))
+
+
+def keyset_page(qs: QuerySet, *, cursor: str | None, size: int) -> tuple[list[Ticket], str | None]:
+    """One page of `qs` ordered newest first (created_at, pk descending) starting after
+    `cursor` ("<created_at ISO>~<pk>", as returned for the previous page), and the cursor of
+    the next page (None on the last one). Reads `size + 1` rows through the created_at index
+    however deep the page: no COUNT, no OFFSET."""
+    if cursor:
+        try:
+            at_raw, pk_raw = cursor.rsplit("~", 1)
+            at, pk = datetime.fromisoformat(at_raw), int(pk_raw)
+        except ValueError:
+            at = None
+        if at is not None:
+            qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    rows = list(qs.order_by("-created_at", "-pk")[: size + 1])
+    if len(rows) <= size:
+        return rows, None
+    last = rows[size - 1]
+    return rows[:size], f"{last.created_at.isoformat()}~{last.pk}"
 
 
 def _unit_ids(user):

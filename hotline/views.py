@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
@@ -230,6 +232,51 @@ QUEUE_LABELS = {
 }
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (a cached queue count) instead of running COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # fills the cached_property
+
+
+def _list_html(request, name, queryset, *, queue, count=None, per_user=False, **extra) -> str:
+    """The filters, rows and page links of a ticket list, rendered once per data version,
+    language and query string (and user, for lists that differ per user), shared by every
+    process through the configured cache. On a hit no ticket is read at all.
+
+    Unfiltered queues take their page count from the cached queue counts; the queues that
+    hold (nearly) every ticket are paginated by keyset (selectors.keyset_page)."""
+    from hotline import caching
+
+    parts = [name, get_language(), request.GET.urlencode()]
+    if per_user:
+        parts.append(request.user.pk)
+
+    def build():
+        filterset = TicketFilter(request.GET, queryset=queryset())
+        filtered = any(request.GET.get(f) for f in filterset.form.fields)
+        ctx = {"queue": queue, "filter": filterset, "keyset": False, **extra}
+        if queue in selectors.KEYSET_QUEUES:
+            rows, next_cursor = selectors.keyset_page(
+                filterset.qs, cursor=request.GET.get("after"), size=PAGE_SIZE
+            )
+            ctx.update(
+                page_obj=rows, keyset=True, next_cursor=next_cursor, is_first=not request.GET.get("after")
+            )
+        elif count is not None and not filtered:
+            ctx["page_obj"] = _CountedPaginator(filterset.qs, PAGE_SIZE, count=count).get_page(
+                request.GET.get("page")
+            )
+        else:
+            ctx["page_obj"] = _page(request, filterset.qs)
+        # No request: the context processors (navigation, badges) are the page's, not the rows'.
+        ctx.update(request=request, user=request.user)
+        return render_to_string("hotline/_list.html", ctx)
+
+    return mark_safe(caching.cached("rows", build, *parts))  # noqa: S308 - our own rendered template
+
+
 def _queue_tabs(names, counts):
     return [(name, QUEUE_LABELS[name], counts.get(name)) for name in names]
 
@@ -258,19 +305,25 @@ def desk(request):
     queue = request.GET.get("queue", "to_dispatch")
     if queue not in selectors.DISPATCHER_QUEUES:
         queue = "to_dispatch"
-    filterset = TicketFilter(request.GET, queryset=selectors.dispatcher_queue(queue=queue))
-    page = _page(request, filterset.qs)
-    units = selectors.dispatch_units().only("name", "level", "parent_id", "sort_order")
+    counts = selectors.dispatcher_queue_counts_cached()
+    # Every dispatcher sees the same rows (full phones): rendered once per data version.
+    rows_html = _list_html(
+        request,
+        "desk",
+        lambda: selectors.dispatcher_queue(queue=queue),
+        queue=queue,
+        count=counts.get(queue),
+        selectable=queue in ("to_dispatch", "returned"),
+        full_phones=True,
+    )
     return render(
         request,
         "hotline/desk.html",
         {
             "queue": queue,
-            "queues": _queue_tabs(selectors.DISPATCHER_QUEUES, selectors.dispatcher_queue_counts()),
-            "filter": filterset,
-            "page_obj": page,
-            "units": units,
-            "full_phones": True,
+            "queues": _queue_tabs(selectors.DISPATCHER_QUEUES, counts),
+            "rows_html": rows_html,
+            "units": selectors.dispatch_unit_choices() if queue in ("to_dispatch", "returned") else [],
         },
     )
 
@@ -319,16 +372,23 @@ def unit_list(request):
     queue = request.GET.get("queue", "open")
     if queue not in selectors.HANDLER_QUEUES:
         queue = "open"
-    filterset = TicketFilter(request.GET, queryset=selectors.handler_tickets(user=request.user, queue=queue))
-    page = _page(request, filterset.qs)
+    counts = selectors.handler_counts_cached(user=request.user)
+    # Phones are masked except on the handler's own tickets: the rows are rendered per user.
+    rows_html = _list_html(
+        request,
+        "unit",
+        lambda: selectors.handler_tickets(user=request.user, queue=queue),
+        queue=queue,
+        count=counts.get(queue),
+        per_user=True,
+    )
     return render(
         request,
         "hotline/unit_list.html",
         {
             "queue": queue,
-            "queues": _queue_tabs(selectors.HANDLER_QUEUES, selectors.handler_counts(user=request.user)),
-            "filter": filterset,
-            "page_obj": page,
+            "queues": _queue_tabs(selectors.HANDLER_QUEUES, counts),
+            "rows_html": rows_html,
         },
     )
 
