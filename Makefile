@@ -58,3 +58,10 @@ ci:
 
 clean:
 	rm -rf var staticfiles
+
+# --- API contract -------------------------------------------------------------------------
+# schemathesis against /api/schema/ as every role, on a fresh PostgreSQL database with the demo
+# data (API_FUZZ_DATABASE_URL; see README, section API). Part of .ci/run.
+.PHONY: api-fuzz
+api-fuzz: install
+	$(BIN)/python scripts/api_fuzz.py

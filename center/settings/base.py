@@ -173,8 +173,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Haishu Social Organization Service Portal API",
-    "DESCRIPTION": "REST API of the Haishu District Social Organization Service Center portal.",
-    "VERSION": "1.0.0",
+    "DESCRIPTION": "REST API of the Haishu District Social Organization Service Center portal. "
+    "/api/v1/ is stable: within it only additions (operations, optional inputs, response fields, "
+    "error codes) are made. Every error has the body of the Error component.",
+    "VERSION": "1.1.0",  # MAJOR is the /api/v1/ of the paths (README, section API)
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
