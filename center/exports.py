@@ -1,4 +1,10 @@
-"""Excel exports staff can open directly (openpyxl, write-only mode: constant memory)."""
+"""Excel exports staff can open directly (openpyxl, write-only mode: constant memory).
+
+Every export of the portal goes through `xlsx_response`/`xlsx_bytes`: text that a
+spreadsheet would run as a formula (OWASP "CSV injection": a cell starting with = + - @,
+a tab or a carriage return) is written as plain text with a leading apostrophe, so an
+organization's name like `=HYPERLINK(...)` stays a name.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +21,25 @@ from openpyxl import Workbook
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet will never evaluate: a leading formula trigger gets an apostrophe
+    (Excel and LibreOffice show the text unchanged)."""
+    if text and text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
 def _cell(value):
+    if isinstance(value, str):
+        return neutralise(value)
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, (str, int, float, Decimal, date)) or value is None:
+    if isinstance(value, (int, float, Decimal, date)) or value is None:
         return value
-    return str(value)
+    return neutralise(str(value))
 
 
 def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
@@ -28,7 +47,7 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) 
     wb = Workbook(write_only=True)
     for title, header, rows in sheets:
         ws = wb.create_sheet(title=str(title)[:31])
-        ws.append([str(h) for h in header])
+        ws.append([neutralise(str(h)) for h in header])
         for row in rows:
             ws.append([_cell(v) for v in row])
     buf = io.BytesIO()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import filetype
 import phonenumbers
 from django.conf import settings
@@ -94,3 +96,50 @@ def validate_upload(
             params={"name": upload.name, "types": ", ".join(sorted(set(allowed.values())))},
         )
     return mime
+
+
+# --- phone numbers in public output ---------------------------------------------------------
+
+# Separators people put between digit groups: space (also full-width and no-break), dot,
+# underscore, comma (also full-width), hyphen, en/em dash, minus sign, slash, backslash,
+# parentheses and the ideographic comma.
+_SEPARATORS = " \u00a0\u3000.\uff0e_,\uff0c\u3001\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d/\uff0f\\\\()\uff08\uff09"
+_DIGIT = r"[0-9\uff10-\uff19]"
+# A run of digits, possibly broken by separators, holding at least 7 digits in total.
+_DIGIT_RUN = re.compile(rf"\+?{_DIGIT}(?:[{_SEPARATORS}]*{_DIGIT}){{6,}}")
+PHONE_MASK = "***"
+
+
+def scrub_phones(text: str, *, mask: str = PHONE_MASK) -> str:
+    """Blank everything that may be a phone number in text that leaves the portal publicly
+    (Open311, public timelines, 360Giving, calendar feeds).
+
+    Two rules, so that neither a clever separator nor an unusual format gets through:
+    `phonenumbers`' matcher (region CN, lenient) finds numbers in any format it knows, and any
+    run of 7 or more digits — counted after removing separators such as space . _ , – / - —
+    is blanked as well (a dated reference like 2026-11-28 has only 8 digits, but losing a date
+    in a public description is the lesser harm).
+    """
+    if not text:
+        return text or ""
+    spans = [
+        (m.start, m.end)
+        for m in phonenumbers.PhoneNumberMatcher(text, "CN", leniency=phonenumbers.Leniency.POSSIBLE)
+    ]
+    spans += [(m.start(), m.end()) for m in _DIGIT_RUN.finditer(text)]
+    if not spans:
+        return text
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out.append(text[pos:start])
+        out.append(mask)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)

@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext
 from center.calendar import end_of_day
 from center.models import NetworkUnit
 from center.permissions import units_visible_to
+from center.validators import scrub_phones
 from hotline.models import ExtensionRequest, ServiceCategory, Ticket, TicketEvent
 from hotline.services import WITH_UNIT
 
@@ -212,12 +213,16 @@ def ticket_for_resident(*, access_key: str) -> Ticket | None:
         .select_related("unit")
         .only("ticket_id", "kind", "text", "created_at", "unit__name", "from_status", "to_status")
     )
-    return (
+    ticket = (
         Ticket.objects.select_related("category", "assigned_unit", "area")
         .prefetch_related(Prefetch("events", queryset=public, to_attr="public_events"), "images")
         .filter(access_key=access_key)
         .first()
     )
+    if ticket is not None:  # the public timeline never shows a phone number
+        for event in ticket.public_events:
+            event.text = scrub_phones(event.text)
+    return ticket
 
 
 def ticket_find_for_tracking(*, number: str, last4: str) -> Ticket | None:

@@ -60,14 +60,15 @@ def recipient_id(org) -> str:
 
 
 def _grant(app) -> dict:
+    from center.validators import scrub_phones
     from ventures.services import _add_months
 
     start = app.start_date or app.awarded_at
     fund = app.fund or app.round.fund
     grant = {
         "id": f"{GRANT_PREFIX}-{app.pk}",
-        "title": app.title,
-        "description": app.summary or app.title,
+        "title": scrub_phones(app.title),
+        "description": scrub_phones(app.summary or app.title),
         "currency": "CNY",
         "amountAppliedFor": float(app.requested_amount),
         "amountAwarded": float(app.award_amount),
