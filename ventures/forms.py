@@ -1,12 +1,33 @@
+import unicodedata
 from decimal import Decimal, InvalidOperation
+from itertools import zip_longest
 
 from django import forms
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from center.forms import DeadlineDateInput
 from center.models import NetworkUnit
 from ventures.models import Application, Category, Evaluation, Fund, Objection, Round, Trigger
+
+_SEPARATORS = (";", "；", "|", "\t")
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount as people type it: "24,000", "24 000", "２４，０００", "¥24,000.50", "24000元".
+
+    Full-width digits and separators are folded to ASCII (NFKC); thousands separators, spaces,
+    the yuan sign and the 元 unit are dropped. Raises InvalidOperation when no number is left."""
+    value = unicodedata.normalize("NFKC", str(text or "")).strip()
+    for ch in (",", " ", "\u00a0", "¥", "￥", "元", "、"):
+        value = value.replace(ch, "")
+    if not value:
+        raise InvalidOperation(text)
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise InvalidOperation(text)
+    return amount
 
 
 def parse_lines(text: str, *, numeric_second: bool) -> list[tuple]:
@@ -16,16 +37,16 @@ def parse_lines(text: str, *, numeric_second: bool) -> list[tuple]:
         raw = raw.strip()
         if not raw:
             continue
-        sep = next((s for s in (";", "；", "|", "\t") if s in raw), None)
+        sep = next((s for s in _SEPARATORS if s in raw), None)
         if sep is None:
-            raise forms.ValidationError(_("Line %(n)d: separate the two parts with “;”.") % {"n": n})
+            raise forms.ValidationError(_("Line %(n)d: separate the two parts with “;” or “；”.") % {"n": n})
         parts = raw.rsplit(sep, 1) if numeric_second else raw.split(sep, 1)
         a, b = (p.strip() for p in parts)
         try:
             if numeric_second:
-                rows.append((a, Decimal(b)))
+                rows.append((a, parse_amount(b)))
             else:
-                rows.append((int(a), b))
+                rows.append((int(unicodedata.normalize("NFKC", a)), b))
         except (InvalidOperation, ValueError) as exc:
             raise forms.ValidationError(
                 _("Line %(n)d: “%(v)s” is not a number.") % {"n": n, "v": b if numeric_second else a}
@@ -33,13 +54,102 @@ def parse_lines(text: str, *, numeric_second: bool) -> list[tuple]:
     return rows
 
 
+class BudgetTableWidget(forms.Widget):
+    """Budget lines as a table: one row per line (item, amount), rows added and removed in the
+    page (static/js/budget.js). Posts `<name>-item` and `<name>-amount` lists; the old
+    one-text-box form (`item ; amount` per line) is still understood."""
+
+    template_name = "ventures/widgets/budget_table.html"
+    EMPTY_ROWS = 1  # blank rows after the filled ones, so the table can be filled without JavaScript
+
+    def value_from_datadict(self, data, files, name):
+        if f"{name}-item" in data or f"{name}-amount" in data:
+            items = data.getlist(f"{name}-item") if hasattr(data, "getlist") else data.get(f"{name}-item", [])
+            amounts = (
+                data.getlist(f"{name}-amount") if hasattr(data, "getlist") else data.get(f"{name}-amount", [])
+            )
+            rows = list(zip_longest(items, amounts, fillvalue=""))
+            return [(str(i).strip(), str(a).strip()) for i, a in rows if str(i).strip() or str(a).strip()]
+        text = data.get(name)
+        if text is None:
+            return None
+        rows = []
+        for raw in str(text).splitlines():
+            raw = raw.strip()
+            if not raw:
+                continue
+            sep = next((s for s in _SEPARATORS if s in raw), None)
+            item, amount = raw.rsplit(sep, 1) if sep else (raw, "")
+            rows.append((item.strip(), amount.strip()))
+        return rows
+
+    def value_omitted_from_data(self, data, files, name):
+        return f"{name}-item" not in data and name not in data
+
+    def format_value(self, value):
+        rows = []
+        for item, amount in value or []:
+            if isinstance(amount, Decimal):
+                amount = f"{amount:,.2f}"
+            rows.append((item, amount))
+        return rows
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rows = context["widget"]["value"] or []
+        context["widget"]["rows"] = list(rows) + [("", "")] * max(self.EMPTY_ROWS, 3 - len(rows))
+        return context
+
+
+class BudgetLinesField(forms.Field):
+    """A list of (item, Decimal amount) from the budget table; every bad row is named."""
+
+    widget = BudgetTableWidget
+
+    def to_python(self, value):
+        if not value:
+            return []
+        rows, errors = [], []
+        for n, (item, amount) in enumerate(value, start=1):
+            if not item:
+                errors.append(forms.ValidationError(_("Line %(n)d: name the item.") % {"n": n}))
+                continue
+            if not amount:
+                errors.append(forms.ValidationError(_("Line %(n)d: give the amount.") % {"n": n}))
+                continue
+            try:
+                parsed = parse_amount(amount)
+            except (InvalidOperation, ValueError):
+                errors.append(
+                    forms.ValidationError(
+                        _("Line %(n)d: “%(v)s” is not an amount (write it like 24,000 or 24000.50).")
+                        % {"n": n, "v": amount}
+                    )
+                )
+                continue
+            if parsed < 0 or parsed != parsed.quantize(Decimal("0.01")):
+                errors.append(
+                    forms.ValidationError(
+                        _("Line %(n)d: an amount is at least 0, with at most two decimals.") % {"n": n}
+                    )
+                )
+                continue
+            rows.append((item[:200], parsed))
+        if errors:
+            raise forms.ValidationError(errors)
+        return rows
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(_("Add at least one budget line."), code="required")
+
+
 class ApplicationForm(forms.ModelForm):
     organization = forms.ModelChoiceField(queryset=None, label=_("Applicant organization"))
-    budget_text = forms.CharField(
+    budget_text = BudgetLinesField(
         label=_("Budget lines"),
-        widget=forms.Textarea,
         help_text=_(
-            "One line per item: item ; amount in yuan. The lines must add up to the amount requested."
+            "One row per item, amounts in yuan (24,000 or 24000.50). The lines must add up to the amount requested."
         ),
     )
     milestones_text = forms.CharField(
@@ -81,9 +191,7 @@ class ApplicationForm(forms.ModelForm):
         self.fields["organization"].queryset = organizations
         if self.instance.pk:
             del self.fields["organization"]
-            self.initial["budget_text"] = "\n".join(
-                f"{b.item} ; {b.amount}" for b in self.instance.budget_lines.all()
-            )
+            self.initial["budget_text"] = [(b.item, b.amount) for b in self.instance.budget_lines.all()]
             self.initial["milestones_text"] = "\n".join(
                 f"{m.month} ; {m.description}" for m in self.instance.milestones.all()
             )
@@ -96,9 +204,6 @@ class ApplicationForm(forms.ModelForm):
         self.fields["street"].queryset = NetworkUnit.objects.filter(level=NetworkUnit.Level.STREET)
         self.fields["community"].queryset = NetworkUnit.objects.filter(level=NetworkUnit.Level.COMMUNITY)
         self.fields["requested_amount"].help_text = _("At most %(cap)s yuan.") % {"cap": f"{round.cap:,.2f}"}
-
-    def clean_budget_text(self):
-        return parse_lines(self.cleaned_data["budget_text"], numeric_second=True)
 
     def clean_milestones_text(self):
         return parse_lines(self.cleaned_data["milestones_text"], numeric_second=False)
@@ -287,8 +392,8 @@ class RoundForm(forms.ModelForm):
         widgets = {
             "call_opens": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "call_closes": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "screening_deadline": forms.DateInput(attrs={"type": "date"}),
-            "review_deadline": forms.DateInput(attrs={"type": "date"}),
+            "screening_deadline": DeadlineDateInput(),
+            "review_deadline": DeadlineDateInput(),
         }
 
     def __init__(self, *args, **kwargs):

@@ -5,6 +5,13 @@ import pytest
 import time_machine
 
 from tests.hotline.conftest import people  # noqa: F401  (hotline roles for the desk pages)
+from tests.ventures.conftest import (  # noqa: F401  (a round, an applicant, reviewers)
+    applicant,
+    other_applicant,
+    projects_staff,
+    reviewers,
+    rnd,
+)
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 

@@ -1,16 +1,24 @@
-from decimal import Decimal
-
 from django import template
+
+from center.money import format_wan, format_yuan
 
 register = template.Library()
 
 
 @register.filter
-def yuan(value, places=0):
-    """1445000 -> '1,445,000' (money in yuan with thousands separators; locale-independent)."""
-    if value in (None, ""):
-        return "—"
-    try:
-        return f"{Decimal(value):,.{int(places)}f}"
-    except (ArithmeticError, ValueError, TypeError):
-        return value
+def yuan(value, places=2):
+    """Money in tables, the kernel's one format: 40000 -> "¥40,000.00" (cents always shown;
+    `places` is kept for old templates and ignored)."""
+    return format_yuan(value)
+
+
+@register.filter
+def wan(value):
+    """Headline totals: 1445000 -> "144.5 万元" / "1.445 million yuan"."""
+    return format_wan(value)
+
+
+@register.filter
+def total(rows, attr="amount"):
+    """Sum of one attribute over rows (a 合计 row under a budget table)."""
+    return sum(((r.get(attr) if isinstance(r, dict) else getattr(r, attr)) or 0 for r in rows), 0)
