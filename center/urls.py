@@ -26,6 +26,7 @@ center_patterns = (
         path("notifications/", views.notifications, name="notifications"),
         path("notifications/read/", views.notifications_mark_read, name="notifications_read"),
         path("announcements/", views.announcement_list, name="announcements"),
+        path("calendar/day/", views.calendar_day, name="calendar_day"),
         path("announcements/<int:pk>/", views.announcement_detail, name="announcement"),
         path("accounts/signup/", views.signup, name="signup"),
     ],

@@ -151,6 +151,43 @@ def signup(request):
 
 
 @never_cache
+def calendar_day(request):
+    """Whether a date is a working day, for the deadline pickers (static/js/deadline.js)."""
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    from center.calendar import effective_deadline, is_working_day, year_source
+
+    try:
+        day = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return JsonResponse(
+            {"error": {"code": "bad_date", "message": _("Give a date as YYYY-MM-DD.")}}, status=400
+        )
+    if not 1900 < day.year < 2200:
+        return JsonResponse(
+            {"error": {"code": "bad_date", "message": _("Give a date as YYYY-MM-DD.")}}, status=400
+        )
+    working = is_working_day(day)
+    effective = effective_deadline(day)
+    message = (
+        ""
+        if working
+        else _("%(day)s is not a working day: a deadline set on it runs until the end of %(effective)s.")
+        % {"day": date_format(day, "DATE_FORMAT"), "effective": date_format(effective, "DATE_FORMAT")}
+    )
+    return JsonResponse(
+        {
+            "date": day.isoformat(),
+            "working": working,
+            "effective_deadline": effective.isoformat(),
+            "source": year_source(day.year),
+            "message": message,
+        }
+    )
+
+
 def healthz(request):
     """Database, cache and broker. A broker outage degrades the portal; it is not an error."""
     checks: dict[str, str] = {}

@@ -5,7 +5,7 @@ in every state (one overdue, one with an approved extension). Idempotent and qui
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -13,7 +13,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from center.calendar import working_days_between
+from center.calendar import add_working_days, working_days_between
 from center.demo import STREETS
 from center.models import NetworkUnit, User
 from hotline import deadlines, services
@@ -271,8 +271,11 @@ def _open_tickets(
             services.extension_decide(extension=ext, actor=dispatcher, approve=True, comment="同意延期")
             continue
         if state == "in_progress_overdue":
-            shift = timedelta(days=12)
-            past = now - shift
+            # 12 working days ago (not calendar days: a long holiday must not hide the delay)
+            past = timezone.make_aware(
+                datetime.combine(add_working_days(now, -12), timezone.localtime(now).time())
+            )
+            shift = now - past
             Ticket.objects.filter(pk=ticket.pk).update(
                 created_at=past,
                 first_dispatched_at=past,

@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from center.forms import DeadlineDateInput
 from center.models import NetworkUnit
 from organizations.models import (
     AnnualReport,
@@ -84,12 +85,12 @@ class CampaignForm(forms.Form):
     opens_on = forms.DateField(label=_("opens on"), widget=DATE)
     deadline = forms.DateField(
         label=_("deadline"),
-        widget=DATE,
+        widget=DeadlineDateInput(),
         required=False,
         help_text=_("Leave empty for May 31 of the following year."),
     )
     supervising_unit_deadline = forms.DateField(
-        label=_("deadline for supervising units"), widget=DATE, required=False
+        label=_("deadline for supervising units"), widget=DeadlineDateInput(), required=False
     )
 
     def __init__(self, *args, **kwargs):

@@ -21,6 +21,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subqu
 from django.utils import timezone
 from stdnum.cn import uscc
 
+from center.calendar import add_working_days
 from center.models import NetworkUnit, User
 from organizations.models import Membership, Organization
 from ventures.models import (
@@ -438,8 +439,8 @@ def _open_round(orgs, lottery27, staff) -> Round:
         budget=Decimal("1000000"),
         call_opens=_aware(opens, 9),
         call_closes=_aware(closes, 17),
-        screening_deadline=closes + timedelta(days=15),
-        review_deadline=closes + timedelta(days=35),
+        screening_deadline=add_working_days(closes, 10),
+        review_deadline=add_working_days(closes, 25),
     )
     _configure(rnd)
     # a draft and three submissions waiting for screening

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from center import calendar
 from center.calendar import (
@@ -165,3 +166,44 @@ def test_workbench_and_admin_say_which_source_each_year_uses(client, staff):
         admin_page = client.get("/admin/center/holiday/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "2027: the chinese-calendar package has no schedule yet" in admin_page
         assert "2026: the State Council schedule" in admin_page
+
+
+def test_calendar_day_endpoint_says_when_a_deadline_really_ends(client):
+    saturday = client.get("/calendar/day/", {"date": "2026-12-19"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert saturday["working"] is False and saturday["effective_deadline"] == "2026-12-21"
+    assert "not a working day" in saturday["message"]
+    make_up = client.get("/calendar/day/", {"date": "2026-10-10"}).json()
+    assert make_up == {
+        "date": "2026-10-10",
+        "working": True,
+        "effective_deadline": "2026-10-10",
+        "source": SOURCE_PACKAGE,
+        "message": "",
+    }
+    spring_2027 = client.get("/calendar/day/", {"date": "2027-02-08"}).json()
+    assert spring_2027["working"] is False and spring_2027["source"] == SOURCE_COMPUTED
+    assert client.get("/calendar/day/", {"date": "19/12/2026"}).status_code == 400
+    assert client.get("/calendar/day/").status_code == 400
+
+
+def test_staff_are_warned_when_a_campaign_deadline_falls_on_a_day_off(client, staff):
+    from organizations.models import InspectionCampaign
+
+    client.force_login(staff)
+    form_page = client.get(reverse("organizations:campaigns")).content.decode()
+    assert "data-deadline-check" in form_page and "js/deadline.js" in form_page
+    # the default deadline, 31 May 2026, is a Sunday
+    response = client.post(
+        reverse("organizations:campaigns"),
+        {"year": 2025, "opens_on": "2026-01-05"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = response.content.decode()
+    assert InspectionCampaign.objects.get(year=2025).deadline == date(2026, 5, 31)
+    assert "is not a working day: the deadline runs until the end of" in page
+    client.post(
+        reverse("organizations:campaigns"), {"year": 2024, "opens_on": "2025-01-06", "deadline": "2025-06-03"}
+    )
+    response = client.get(reverse("organizations:campaigns"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "is not a working day" not in response.content.decode()
