@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 from stdnum.cn import uscc
 
+from center.calendar import add_working_days
 from organizations.models import Membership, Organization
 from tests.factories import UserFactory
 from ventures import services
@@ -63,7 +64,8 @@ def make_round(staff, *, budget=Decimal("200000"), opens=None, closes=None, fund
         call_opens=opens or now - timedelta(days=10),
         call_closes=closes or now + timedelta(days=10),
         by=staff,
-        review_deadline=fields.pop("review_deadline", timezone.localdate() + timedelta(days=20)),
+        # a working day three weeks on, whatever today is (a calendar-day offset may land on a Saturday)
+        review_deadline=fields.pop("review_deadline", add_working_days(timezone.localdate(), 15)),
         **fields,
     )
 
