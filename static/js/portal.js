@@ -26,6 +26,32 @@
   // A form that came back with errors: focus its summary so it is read out first.
   var summary = document.querySelector(".form-errors[tabindex='-1']");
   if (summary) { summary.focus(); }
+  // Wide tables scroll inside their own box on small screens, never the whole page (WCAG
+  // 1.4.10); a box that does scroll can be reached and scrolled with the keyboard and is named
+  // after the table's caption or the heading before it.
+  document.querySelectorAll("main table").forEach(function (table) {
+    if (table.closest(".table-wrap")) { return; }
+    var wrap = document.createElement("div");
+    wrap.className = "table-wrap";
+    table.parentNode.insertBefore(wrap, table);
+    wrap.appendChild(table);
+  });
+  function markScrolling() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      wrap.classList.toggle("scrolls", scrolls);
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        var table = wrap.querySelector("table"), caption = table && table.querySelector("caption");
+        var heading = caption ? null : wrap.previousElementSibling;
+        var name = caption ? caption.textContent : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        if (name) { wrap.setAttribute("aria-label", name.trim()); }
+      }
+    });
+  }
+  markScrolling();
+  window.addEventListener("resize", markScrolling);
   // Destructive actions ask first: <form data-confirm="...">.
   // The question may sit on the form or on the button that submits it (<button data-confirm>).
   document.addEventListener("submit", function (e) {
