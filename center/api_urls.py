@@ -19,4 +19,4 @@ for _app in settings.LOCAL_APPS[1:]:
 
 # Last: a path under /api/v1/ that matches no operation (e.g. a malformed id) answers the
 # API's JSON error body, never the portal's HTML 404 page.
-urlpatterns.append(re_path(r"^.*/$", api_not_found, name="api-not-found"))
+urlpatterns.append(re_path(r"^[\s\S]*/$", api_not_found, name="api-not-found"))

@@ -83,6 +83,14 @@ class PortalAutoSchema(AutoSchema):
             )
         return operation
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema.get("format") == "time":
+            # DRF writes times as "08:30:00", without the offset JSON Schema's "time" requires.
+            schema["format"] = "partial-time"
+            schema["pattern"] = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"
+        return schema
+
     def _error_responses(self, operation):
         write = self.method in WRITE_METHODS
         has_path_params = bool(re.search(r"{\w+}", self.path))
