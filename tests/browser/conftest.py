@@ -302,6 +302,8 @@ class Journey:
         """Check the page shown now; problems are collected and reported by `finish`."""
         page.wait_for_load_state("load")
         at = f"{self.step + 1:02d} {label} {page_key(page.url)}"
+        title = page.title()
+        assert not title.startswith("Server Error"), f"{at}: the portal answered {title}"
         width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if width[0] > width[1]:
             self.problems.append(f"{at}: scrolls sideways ({width[0]} px > {width[1]} px)")

@@ -246,8 +246,23 @@ def test_organization_profile_report_and_application(journey, mode):
     j.go(page, "/ventures/", "venture-calls")
     j.go(page, "/ventures/rounds/2/apply/", "application-form")
     form = page.locator("main form").first
+    for select in form.locator("select:visible").all():
+        if not select.input_value():
+            select.select_option(index=1)
     _fill_visible_form(page, form)
-    j.submit(page, form.locator("button[type=submit]").first, "application-saved")
+    form.locator("input[name=requested_amount]").fill("20,000")
+    form.locator("input[name=co_funding]").fill("0")
+    items = form.locator("input[name$=-item]")
+    amounts = form.locator("input[name$=-amount]")
+    for i, (item, amount) in enumerate([("场地租赁", "12,000"), ("志愿者培训", "8,000")]):
+        items.nth(i).fill(item)
+        amounts.nth(i).fill(amount)
+    for i in range(2, items.count()):
+        items.nth(i).fill("")
+        amounts.nth(i).fill("")
+    j.submit(page, _button(page, j.t("保存草稿", "Save draft")), "application-saved")
+    assert page.locator("main .has-error").count() == 0, page.locator("main .has-error").all_inner_texts()
+    assert "20,000" in page.locator("main").inner_text()  # the budget's total (合计) shows
     j.finish()
 
 
