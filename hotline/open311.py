@@ -29,6 +29,8 @@ from hotline.models import ApiKey, ServiceCategory, Ticket
 
 MAX_RESULTS = 1000
 MAX_RANGE = timedelta(days=90)
+# Control characters (NUL among them, which PostgreSQL refuses in text) are refused in a POST.
+CONTROL_CHARACTERS = frozenset(chr(c) for c in (*range(32), 127)) - {"\t", "\n", "\r"}
 # The public list is the same for every caller: its body is kept this long per query string,
 # format and language (and per hotline data version, so a change shows at once), and proxies
 # and clients may keep it as long.
@@ -221,6 +223,8 @@ def _create(request, fmt: str) -> HttpResponse:
     key = ApiKey.objects.filter(key=data.get("api_key", "") or "-", active=True).first()
     if key is None:
         return _error(fmt, 403, "api_key is missing or not valid")
+    if any(CONTROL_CHARACTERS.intersection(value) for _, values in data.lists() for value in values):
+        return _error(fmt, 400, "Control characters are not allowed")
     if not data.get("service_code"):
         return _error(fmt, 400, "service_code is required")
     category = ServiceCategory.objects.filter(code=data["service_code"], active=True).first()

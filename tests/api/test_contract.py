@@ -148,3 +148,24 @@ def test_times_are_documented_as_written(schema):
     """DRF writes "08:30:00"; JSON Schema's format "time" would demand an offset."""
     text = json.dumps(schema)
     assert '"format": "time"' not in text
+
+
+@pytest.mark.django_db
+def test_open311_post_refuses_control_characters(client, network):
+    """A NUL in a POSTed field was a server error on PostgreSQL (found by the API fuzz run)."""
+    from hotline.models import ApiKey, ServiceCategory, Ticket
+
+    key = ApiKey.objects.create(name="contract client")
+    ServiceCategory.objects.get_or_create(code="other", defaults={"name": "其他"})
+    form = {
+        "api_key": key.key,
+        "service_code": "other",
+        "address_string": "南门",
+        "description": "路灯\x00不亮",
+        "phone": "13811112222",
+    }
+    response = client.post("/open311/v2/requests.json", form)
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert "Control characters" in response.json()[0]["description"]
+    assert not Ticket.objects.exists()
+    assert client.post("/open311/v2/requests.json", {**form, "description": "路灯\n不亮"}).status_code == 200
