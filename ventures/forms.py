@@ -291,19 +291,34 @@ class ReviewForm(forms.Form):
         for c in self.criteria:
             s = existing.get(c.pk)
             self.fields[f"score_{c.pk}"] = forms.DecimalField(
-                label=f"{c.name} ({c.weight}%)",
+                label=_("%(name)s (weight %(w)s%%)") % {"name": c.name, "w": c.weight},
                 min_value=0,
                 max_value=100,
                 decimal_places=2,
                 required=False,
                 initial=s.score if s else None,
                 help_text=c.description,
+                # The scale is shown beside the box and the weighted total is worked out live
+                # (static/js/scoring.js).
+                widget=forms.NumberInput(
+                    attrs={
+                        "min": 0,
+                        "max": 100,
+                        "step": "0.5",
+                        "inputmode": "decimal",
+                        "data-weight": c.weight,
+                    }
+                ),
             )
             self.fields[f"note_{c.pk}"] = forms.CharField(
                 label=_("Comment on %(c)s") % {"c": c.name}, required=False, initial=s.comment if s else ""
             )
         if review:
             self.initial["comment"] = review.comment
+
+    def rows(self):
+        """One row per criterion for the scoring table: the criterion, its score and comment boxes."""
+        return [(c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]
 
     def scores(self) -> dict:
         return {

@@ -36,7 +36,7 @@
         compare.textContent = compare.getAttribute("data-msg-match"); compare.className = "match";
       } else {
         var key = sum < req ? "under" : "over";
-        compare.textContent = compare.getAttribute("data-msg-" + key).replace("%(d)s", money(Math.abs(req - sum)));
+        compare.textContent = compare.getAttribute("data-msg-" + key).replace("{amount}", money(Math.abs(req - sum)));
         compare.className = "over";
       }
       var rows = tbody.querySelectorAll("[data-budget-row]");
