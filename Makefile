@@ -47,6 +47,7 @@ messages:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The load generator is wrk (Debian package), installed when missing.
 bench: install

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-
 from center.models import Announcement, NetworkUnit, Notification, User
 
 
 def announcement_list(*, limit: int | None = None):
     qs = Announcement.objects.filter(is_published=True).only("id", "title", "published_at")
     return qs[:limit] if limit else qs
-
-
-def network_summary() -> dict[str, int]:
-    counts = NetworkUnit.objects.aggregate(
-        streets=Count("id", filter=Q(level=NetworkUnit.Level.STREET)),
-        communities=Count("id", filter=Q(level=NetworkUnit.Level.COMMUNITY)),
-    )
-    return counts
 
 
 def street_list():

@@ -243,8 +243,8 @@ def load_organizations_demo(stdout=None) -> None:
                 from_status="",
                 to_status=S.VERIFIED if o.status != S.PENDING else S.PENDING,
                 reason="登记证书已核验" if o.status != S.PENDING else "平台自助登记",
-                changed_by=staff if o.status != S.PENDING else None,
-                changed_at=_aware(max(o.registration_date, date(2024, 1, 2))),
+                by=staff if o.status != S.PENDING else None,
+                at=_aware(max(o.registration_date, date(2024, 1, 2))),
             )
             for o in orgs
         ],
@@ -258,8 +258,8 @@ def load_organizations_demo(stdout=None) -> None:
                 from_status=S.VERIFIED,
                 to_status=S.DEREGISTERED,
                 reason="自行申请注销",
-                changed_by=staff,
-                changed_at=_aware(date(2025, 9, 1)),
+                by=staff,
+                at=_aware(date(2025, 9, 1)),
             )
             for o in deregistered
         ]
@@ -345,7 +345,7 @@ def load_organizations_demo(stdout=None) -> None:
                 from_status=S.VERIFIED,
                 to_status=S.ABNORMAL,
                 reason=reason,
-                changed_at=_aware(date(2026, 6, 1), 1),
+                at=_aware(date(2026, 6, 1), 1),
             )
             for o in abnormal
         ]
@@ -354,17 +354,15 @@ def load_organizations_demo(stdout=None) -> None:
         "pk", "submitted_at", "reviewed_at"
     ):
         changes.append(
-            AnnualReportStatusChange(
-                report=r, from_status=R.DRAFT, to_status=R.SUBMITTED, changed_at=r.submitted_at
-            )
+            AnnualReportStatusChange(report=r, from_status=R.DRAFT, to_status=R.SUBMITTED, at=r.submitted_at)
         )
         changes.append(
             AnnualReportStatusChange(
                 report=r,
                 from_status=R.SUBMITTED,
                 to_status=R.ACCEPTED,
-                changed_by=staff,
-                changed_at=r.reviewed_at,
+                by=staff,
+                at=r.reviewed_at,
             )
         )
 
@@ -416,9 +414,7 @@ def load_organizations_demo(stdout=None) -> None:
         .only("pk", "status", "submitted_at")
     ):
         changes.append(
-            AnnualReportStatusChange(
-                report=r, from_status=R.DRAFT, to_status=R.SUBMITTED, changed_at=r.submitted_at
-            )
+            AnnualReportStatusChange(report=r, from_status=R.DRAFT, to_status=R.SUBMITTED, at=r.submitted_at)
         )
         if r.status != R.SUBMITTED:
             changes.append(
@@ -426,8 +422,8 @@ def load_organizations_demo(stdout=None) -> None:
                     report=r,
                     from_status=R.SUBMITTED,
                     to_status=r.status,
-                    changed_by=staff,
-                    changed_at=_aware(date(2026, 11, 20)),
+                    by=staff,
+                    at=_aware(date(2026, 11, 20)),
                 )
             )
     AnnualReportStatusChange.objects.bulk_create(changes, batch_size=1000)

@@ -12,9 +12,8 @@ import csv
 import io
 from datetime import date, datetime
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -227,26 +226,58 @@ def import_confirm(*, batch: ImportBatch, by) -> None:
     enqueue(import_batch_run, batch.pk)
 
 
-def progress_key(batch_id: int) -> str:
-    return f"organizations:import:{batch_id}:written"
+def _progress_write(batch_id: int, written: int) -> None:
+    """Store the running count in the batch row through a connection of its own, outside the
+    import's transaction: the page polling the progress (another process) sees it at once,
+    whatever cache the processes have. On SQLite (one writer at a time; tests and `make run`)
+    the count lands with the import's commit instead."""
+    if connection.vendor == "sqlite":
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportBatch._meta.db_table} SET processed = %s WHERE id = %s", [written, batch_id]
+            )
+    finally:
+        side.close()
 
 
 def import_progress(batch: ImportBatch) -> int:
-    """Rows written so far: the cached running count while importing, the final count after."""
-    if batch.status == ImportBatch.Status.RUNNING:
-        return int(cache.get(progress_key(batch.pk)) or 0)
-    return batch.processed
+    """Rows written so far, read from the batch row (written by the worker as it goes)."""
+    return ImportBatch.objects.filter(pk=batch.pk).values_list("processed", flat=True).first() or 0
+
+
+def import_batches_requeue() -> int:
+    """Queue again every batch marked running that no worker holds (its task never reached
+    the broker, or the worker died). A batch being imported is locked by its worker and
+    skipped; a task queued twice finds the batch locked or done and does nothing.
+    Returns how many batches were queued again."""
+    from center.services import enqueue
+    from organizations.tasks import import_batch_run
+
+    with transaction.atomic():
+        stuck = list(
+            ImportBatch.objects.select_for_update(skip_locked=True)
+            .filter(status=ImportBatch.Status.RUNNING)
+            .values_list("pk", flat=True)
+        )
+    for pk in stuck:
+        enqueue(import_batch_run, pk)
+    return len(stuck)
 
 
 def import_run(*, batch_id: int) -> int:
     """Write the good rows of a confirmed batch, all or nothing. Rows that became duplicates since
     the preview fail the whole batch (and the staff member sees why). Returns the rows written."""
-    batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.status != ImportBatch.Status.RUNNING:
-        return 0  # already done, or never confirmed: a repeated task does nothing
-    rows = batch.good_rows
     try:
         with transaction.atomic():
+            # The worker holds the batch row for the whole import: a second task for the same
+            # batch (re-queued, or delivered twice) skips it instead of importing again.
+            batch = ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=batch_id).first()
+            if batch is None or batch.status != ImportBatch.Status.RUNNING:
+                return 0  # held by another worker, done, or never confirmed
+            rows = batch.good_rows
             codes = [r["credit_code"] for r in rows]
             clash = set(
                 Organization.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
@@ -295,24 +326,22 @@ def import_run(*, batch_id: int) -> int:
                             from_status="",
                             to_status=Organization.Status.VERIFIED,
                             reason=_("Imported from the civil-affairs list"),
-                            changed_by=batch.uploaded_by,
-                            changed_at=now,
+                            by=batch.uploaded_by,
+                            at=now,
                         )
                         for o in objs
                     ],
                     batch_size=BATCH,
                 )
                 written += len(objs)
-                # Rows written inside the transaction are invisible to other connections until
-                # commit, so the running count goes through the cache for the progress bar.
-                cache.set(progress_key(batch.pk), written, 3600)
+                _progress_write(batch.pk, written)
             batch.status = ImportBatch.Status.IMPORTED
             batch.imported = written
             batch.processed = written
             batch.finished_at = timezone.now()
             batch.save(update_fields=["status", "imported", "processed", "finished_at"])
     except Exception as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(
+        ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportBatch.Status.FAILED,
             error=str(getattr(exc, "message", exc))[:2000],
             finished_at=timezone.now(),

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from center.models import StatusHistory
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -152,27 +154,19 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organization} ({self.role})"
 
 
-class OrganizationStatusChange(models.Model):
+class OrganizationStatusChange(StatusHistory):
     """One row per status change of an organization: who, when, from, to, why."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("from"), max_length=16, choices=Organization.Status.choices)
-    to_status = models.CharField(_("to"), max_length=16, choices=Organization.Status.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    subject_field = "organization"
 
-    class Meta:
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=32, choices=Organization.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, choices=Organization.Status.choices)
+
+    class Meta(StatusHistory.Meta):
         verbose_name = _("organization status change")
         verbose_name_plural = _("organization status changes")
-        ordering = ["-changed_at", "-id"]
+        ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.from_status} → {self.to_status}"
@@ -224,6 +218,18 @@ class JoinRequest(models.Model):
 
 def _may_31(year: int) -> date:
     return date(year, 5, 31)
+
+
+class JoinRequestStatusChange(StatusHistory):
+    subject_field = "join_request"
+
+    join_request = models.ForeignKey(JoinRequest, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=32, choices=JoinRequest.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, choices=JoinRequest.Status.choices)
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("join request status change")
+        verbose_name_plural = _("join request status changes")
 
 
 class InspectionCampaign(models.Model):
@@ -333,25 +339,19 @@ class AnnualReport(models.Model):
         return f"{self.organization} {self.campaign.year}"
 
 
-class AnnualReportStatusChange(models.Model):
-    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("from"), max_length=12, choices=AnnualReport.Status.choices)
-    to_status = models.CharField(_("to"), max_length=12, choices=AnnualReport.Status.choices)
-    comment = models.TextField(_("comment"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+class AnnualReportStatusChange(StatusHistory):
+    """One row per status change of an annual report; `reason` holds the staff comment."""
 
-    class Meta:
+    subject_field = "report"
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=32, choices=AnnualReport.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, choices=AnnualReport.Status.choices)
+
+    class Meta(StatusHistory.Meta):
         verbose_name = _("annual report status change")
         verbose_name_plural = _("annual report status changes")
-        ordering = ["-changed_at", "-id"]
+        ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.report}: {self.from_status} → {self.to_status}"

@@ -11,6 +11,10 @@ BEAT_SCHEDULE = {
         "task": "organizations.tasks.abnormal_list",
         "schedule": crontab(hour=1, minute=15),
     },
+    "organizations-import-requeue": {
+        "task": "organizations.tasks.import_batches_requeue",
+        "schedule": crontab(minute="*/10"),
+    },
     "organizations-grade-expiry-reminders": {
         "task": "organizations.tasks.grade_expiry_reminders",
         "schedule": crontab(hour=8, minute=45),

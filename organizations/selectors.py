@@ -4,6 +4,37 @@ from __future__ import annotations
 
 from organizations.models import Membership, Organization
 
+# --- the public API other apps use (never import organizations.models from another app) ----
+
+
+def organizations_for_user(user, *, owner_only: bool = False):
+    """The organizations `user` belongs to (owners only with owner_only=True), by name."""
+    return Organization.objects.filter(
+        pk__in=organization_ids_for_user(user, owner_only=owner_only)
+    ).order_by("name")
+
+
+def organization_get(pk: int) -> Organization:
+    """One organization by id; raises Organization.DoesNotExist."""
+    return Organization.objects.get(pk=pk)
+
+
+def organizations_by_ids(ids) -> object:
+    """A queryset of the organizations with these ids (e.g. to offer them in a form)."""
+    return Organization.objects.filter(pk__in=list(ids))
+
+
+def organization_name(pk: int) -> str:
+    return Organization.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
+
+
+def organization_may_apply(organization: Organization) -> bool:
+    """Verified, or a community organization on record (community groups have no certificate)."""
+    return (
+        organization.status == Organization.Status.VERIFIED
+        or organization.org_type == Organization.Type.COMMUNITY
+    )
+
 
 def organization_ids_for_user(user, *, owner_only: bool = False) -> set[int]:
     """Ids of the organizations this user belongs to (as owner, or as any member)."""
@@ -151,9 +182,7 @@ def join_requests_pending(organization_id: int):
 
 
 def status_history(organization_id: int):
-    return OrganizationStatusChange.objects.filter(organization_id=organization_id).select_related(
-        "changed_by"
-    )
+    return OrganizationStatusChange.objects.filter(organization_id=organization_id).select_related("by")
 
 
 def reports_of_organization(organization_id: int):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from center.calendar import is_overdue, working_days_left
+from center.dates import add_years
 from center.errors import DomainError, PermissionDeniedError, TransitionError
 from center.services import notification_send, reminder_send_once
 from center.validators import normalize_phone, validate_upload
@@ -31,6 +32,7 @@ from organizations.models import (
     GradingThreshold,
     InspectionCampaign,
     JoinRequest,
+    JoinRequestStatusChange,
     Membership,
     Organization,
     OrganizationStatusChange,
@@ -62,13 +64,6 @@ def _require_owner_or_staff(user, organization: Organization) -> None:
 def _notify_owners(organization: Organization, *, title: str, body: str = "", url: str = "") -> None:
     for owner in organization_owners(organization.pk):
         notification_send(user=owner, title=title, body=body, url=url)
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 # ---------------------------------------------------------------- the record ----
@@ -169,10 +164,21 @@ def organization_create(*, user, data: dict, service_areas=(), certificate=None)
         organization=organization,
         from_status="",
         to_status=S.PENDING,
-        changed_by=user,
+        by=user,
         reason=_("Registered on the portal"),
     )
     return organization
+
+
+IDENTITY_FIELDS = frozenset({"credit_code", "org_type", "registration_date", "registration_authority"})
+
+
+def identity_editable(organization: Organization, user) -> bool:
+    """The one rule for the identity fields (credit code, type, registration): the owners
+    edit them while the record waits for verification or after a refusal (they are invited
+    to correct it); once verified only staff change them. The edit page and
+    `organization_update` both ask this."""
+    return organization.status in (S.PENDING, S.REFUSED) or _is_staff(user)
 
 
 @transaction.atomic
@@ -184,17 +190,12 @@ def organization_update(
     _require_owner_or_staff(user, organization)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     _ensure_history_baseline(organization)
-    locked = {"credit_code", "org_type", "registration_date", "registration_authority"}
+    may_change_identity = identity_editable(organization, user)
     for key, value in data.items():
         if key not in PROFILE_FIELDS:
             continue
         # Once verified, the identity comes from the certificate: only staff change it.
-        if (
-            key in locked
-            and organization.status != S.PENDING
-            and not _is_staff(user)
-            and value != getattr(organization, key)
-        ):
+        if key in IDENTITY_FIELDS and not may_change_identity and value != getattr(organization, key):
             raise PermissionDeniedError(
                 _(
                     "The credit code, type and registration of a verified organization are "
@@ -238,39 +239,31 @@ def organization_transition(
     to, reason), abnormal-list fields, notification to the owners.
     Raises TransitionError (not allowed from the current status) or DomainError (reason missing)."""
     reason = (reason or "").strip()
-    current = Organization.objects.only("status").get(pk=organization.pk).status
-    if (current, to) in REASON_REQUIRED and not reason:
-        raise DomainError(_("Please give a reason."), code="reason_required")
-    extra: dict = {}
-    if to == S.ABNORMAL:
-        extra = {"abnormal_since": timezone.localdate(), "abnormal_reason": reason[:300]}
-    elif current == S.ABNORMAL:
-        extra = {"abnormal_since": None, "abnormal_reason": ""}
-    if (
-        to == S.VERIFIED
-        and current == S.PENDING
-        and not organization.credit_code
-        and not organization.filing_number
-    ):
-        extra["filing_number"] = _next_filing_number(organization)
 
-    changed = []
-
-    def history(locked, old, new):
-        changed.append(new)
-        OrganizationStatusChange.objects.create(
-            organization=locked,
-            from_status=old,
-            to_status=new,
-            reason=reason,
-            changed_by=by if getattr(by, "is_authenticated", False) else None,
-        )
+    def extra(locked, current) -> dict:  # decided on the locked row
+        if (current, to) in REASON_REQUIRED and not reason:
+            raise DomainError(_("Please give a reason."), code="reason_required")
+        updates: dict = {}
+        if to == S.ABNORMAL:
+            updates = {"abnormal_since": timezone.localdate(), "abnormal_reason": reason[:300]}
+        elif current == S.ABNORMAL:
+            updates = {"abnormal_since": None, "abnormal_reason": ""}
+        if to == S.VERIFIED and current == S.PENDING and not locked.credit_code and not locked.filing_number:
+            updates["filing_number"] = _next_filing_number(locked)
+        return updates
 
     with transaction.atomic():
-        locked = transition(
-            organization, to=to, pipeline=ORGANIZATION_PIPELINE, by=by, history=history, extra_updates=extra
-        ).obj
-        if not changed:  # already there (e.g. a second worker of the nightly job): no second notice
+        result = transition(
+            organization,
+            to=to,
+            pipeline=ORGANIZATION_PIPELINE,
+            by=by,
+            reason=reason,
+            history_model=OrganizationStatusChange,
+            extra_updates=extra,
+        )
+        locked = result.obj
+        if not result.changed:  # already there (e.g. a second worker of the nightly job): no second notice
             return locked
         label = dict(S.choices)[to]
         _notify_owners(
@@ -366,6 +359,13 @@ def membership_invite(
     return membership
 
 
+def _lock_members(organization_id: int) -> None:
+    """Serialise membership changes of one organization: the organization row is locked, so
+    two owners removing (or demoting) each other at once run one after the other and the
+    second sees that it would leave no owner."""
+    Organization.objects.select_for_update().only("pk").get(pk=organization_id)
+
+
 def _ensure_an_owner_stays(membership: Membership) -> None:
     others = Membership.objects.filter(
         organization_id=membership.organization_id, role=Membership.Role.OWNER
@@ -376,10 +376,11 @@ def _ensure_an_owner_stays(membership: Membership) -> None:
 
 @transaction.atomic
 def membership_set_role(*, membership: Membership, by, role: str) -> Membership:
-    _require_owner_or_staff(by, membership.organization)
     if role not in Membership.Role.values:
         raise DomainError(_("Unknown role."), code="bad_role")
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _lock_members(membership.organization_id)
+    membership = Membership.objects.select_related("organization").get(pk=membership.pk)
+    _require_owner_or_staff(by, membership.organization)  # decided after the lock
     if role != Membership.Role.OWNER:
         _ensure_an_owner_stays(membership)
     membership.role = role
@@ -389,6 +390,12 @@ def membership_set_role(*, membership: Membership, by, role: str) -> Membership:
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, by) -> None:
+    """Raises PermissionDeniedError (not an owner, checked after the lock) or DomainError (it
+    would leave the organization without an owner)."""
+    _lock_members(membership.organization_id)
+    membership = Membership.objects.select_related("organization").filter(pk=membership.pk).first()
+    if membership is None:
+        return  # removed meanwhile
     _require_owner_or_staff(by, membership.organization)
     _ensure_an_owner_stays(membership)
     membership.delete()
@@ -424,18 +431,30 @@ def join_request_create(*, user, credit_code: str, message: str = "") -> JoinReq
     return req
 
 
+JOIN_PIPELINE = {
+    JoinRequest.Status.PENDING: {JoinRequest.Status.APPROVED, JoinRequest.Status.DECLINED},
+    JoinRequest.Status.APPROVED: set(),
+    JoinRequest.Status.DECLINED: set(),
+}
+
+
 @transaction.atomic
 def join_request_decide(*, join_request: JoinRequest, by, approve: bool) -> JoinRequest:
     """An owner approves (the person becomes a member) or declines. Raises PermissionDeniedError,
     DomainError when already decided."""
     _require_owner_or_staff(by, join_request.organization)
+    to = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
     req = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if req.status != JoinRequest.Status.PENDING:
         raise DomainError(_("This request has already been answered."), code="already_decided")
-    req.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
-    req.decided_by = by
-    req.decided_at = timezone.now()
-    req.save(update_fields=["status", "decided_by", "decided_at"])
+    req = transition(
+        req,
+        to=to,
+        pipeline=JOIN_PIPELINE,
+        by=by,
+        history_model=JoinRequestStatusChange,
+        extra_updates={"decided_by": by, "decided_at": timezone.now()},
+    ).obj
     if approve:
         Membership.objects.get_or_create(organization=req.organization, user=req.user)
     notification_send(
@@ -613,14 +632,15 @@ def annual_report_transition(
             )
         extra = {"result": result, "staff_comments": comment, "reviewed_at": now, "reviewed_by": by}
 
-    def history(locked, old, new):
-        AnnualReportStatusChange.objects.create(
-            report=locked, from_status=old, to_status=new, comment=comment, changed_by=by
-        )
-
     with transaction.atomic():
         locked = transition(
-            report, to=to, pipeline=REPORT_PIPELINE, by=by, history=history, extra_updates=extra
+            report,
+            to=to,
+            pipeline=REPORT_PIPELINE,
+            by=by,
+            reason=comment,
+            history_model=AnnualReportStatusChange,
+            extra_updates=extra,
         ).obj
         if to in (R.RETURNED, R.ACCEPTED):
             _notify_owners(
@@ -740,7 +760,7 @@ def grading_eligibility(organization: Organization, *, today: date | None = None
         problems.append(_("It is on the abnormal list."))
     elif organization.status != S.VERIFIED:
         problems.append(_("It is not a verified organization."))
-    if not organization.registration_date or _add_years(organization.registration_date, 2) > today:
+    if not organization.registration_date or add_years(organization.registration_date, 2) > today:
         problems.append(_("It has not been registered for two full years."))
     last = (
         AnnualReport.objects.filter(organization=organization, status=R.ACCEPTED)
@@ -880,12 +900,13 @@ def grading_score(*, evaluation: GradingEvaluation, by, scores: dict) -> Grading
     total = sum(values.values())
     grade = grade_for_total(evaluation.year, total)
     today = timezone.localdate()
-    valid_until = _add_years(today, 5) if grade else None
-    evaluation = grading_transition(
-        evaluation=evaluation,
+    valid_until = add_years(today, 5) if grade else None
+    result = transition(
+        evaluation,
         to=GradingEvaluation.Status.GRADED if grade else GradingEvaluation.Status.NOT_GRADED,
+        pipeline=GRADING_PIPELINE,
         by=by,
-        extra={
+        extra_updates={
             **values,
             "total": total,
             "grade": grade,
@@ -894,6 +915,9 @@ def grading_score(*, evaluation: GradingEvaluation, by, scores: dict) -> Grading
             "scored_at": timezone.now(),
         },
     )
+    evaluation = result.obj
+    if not result.changed:  # a double submit: already scored, nothing rewritten, no second notice
+        return evaluation
     if grade:
         org = Organization.objects.select_for_update().get(pk=evaluation.organization_id)
         _ensure_history_baseline(org)

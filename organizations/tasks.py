@@ -30,3 +30,11 @@ def import_batch_run(batch_id: int) -> int:
     from organizations.imports import import_run
 
     return import_run(batch_id=batch_id)
+
+
+@shared_task(name="organizations.tasks.import_batches_requeue")
+def import_batches_requeue() -> int:
+    """Queue again the imports marked running that no worker holds (lost on the way)."""
+    from organizations.imports import import_batches_requeue as requeue
+
+    return requeue()

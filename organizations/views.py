@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from center.errors import DomainError
 from center.exports import xlsx_response
+from center.workflow import allowed_next
 from organizations import imports, selectors, services
 from organizations.filters import OrganizationDirectoryFilter
 from organizations.forms import (
@@ -226,39 +227,36 @@ def join(request):
     return redirect("organizations:mine")
 
 
-def _staff_actions(org: Organization) -> list[tuple[str, str, str]]:
-    """(action, button label, confirmation question or "") of the status changes open to staff;
-    each has its own reason field, and the destructive ones ask first."""
+def _staff_actions(org: Organization, user) -> list[tuple[str, str, str]]:
+    """(action, button label, confirmation question or "") of the status changes open to staff,
+    from the organization pipeline (`allowed_next`); each has its own reason field, and the
+    destructive ones ask first. Verification and resubmission have their own buttons."""
     S = Organization.Status
-    out = []
-    if org.status == S.PENDING:
-        out.append(
-            (
-                "refuse",
-                _("Refuse the registration"),
-                _("Refuse the registration of %(org)s?") % {"org": org.name},
-            )
-        )
-    if org.status == S.VERIFIED:
-        out.append(
-            (
-                "abnormal",
-                _("Put on the abnormal list"),
-                _("Put %(org)s on the public abnormal list?") % {"org": org.name},
-            )
-        )
+    labels = {
+        S.REFUSED: (
+            "refuse",
+            _("Refuse the registration"),
+            _("Refuse the registration of %(org)s?") % {"org": org.name},
+        ),
+        S.ABNORMAL: (
+            "abnormal",
+            _("Put on the abnormal list"),
+            _("Put %(org)s on the public abnormal list?") % {"org": org.name},
+        ),
+        S.DEREGISTERED: (
+            "deregister",
+            _("Deregister"),
+            _("Deregister %(org)s? It leaves the public directory and this cannot be undone.")
+            % {"org": org.name},
+        ),
+    }
     if org.status == S.ABNORMAL:
-        out.append(("unlist", _("Remove from the abnormal list"), ""))
-    if org.status in (S.VERIFIED, S.ABNORMAL):
-        out.append(
-            (
-                "deregister",
-                _("Deregister"),
-                _("Deregister %(org)s? It leaves the public directory and this cannot be undone.")
-                % {"org": org.name},
-            )
-        )
-    return out
+        labels[S.VERIFIED] = ("unlist", _("Remove from the abnormal list"), "")
+    return [
+        labels[to]
+        for to in allowed_next(org, pipeline=services.ORGANIZATION_PIPELINE, user=user)
+        if to in labels
+    ]
 
 
 @login_required
@@ -276,7 +274,7 @@ def manage(request, pk: int):
             "reports": selectors.reports_of_organization(pk),
             "evaluations": GradingEvaluation.objects.filter(organization_id=pk),
             "eligibility": services.grading_eligibility(org),
-            "staff_actions": _staff_actions(org) if user.is_center_staff else [],
+            "staff_actions": _staff_actions(org, user) if user.is_center_staff else [],
             "changes": selectors.profile_changes(pk) if user.is_center_staff else [],
         },
     )
@@ -287,11 +285,7 @@ def edit(request, pk: int):
     org = _private(request, pk)
     if not selectors.user_may_manage(request.user, pk):
         raise PermissionDenied
-    lock = (
-        org.status != Organization.Status.PENDING
-        and org.status != Organization.Status.REFUSED
-        and not request.user.is_center_staff
-    )
+    lock = not services.identity_editable(org, request.user)
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=org, lock_identity=lock)
     if request.method == "POST" and form.is_valid():
         try:
@@ -439,7 +433,7 @@ def report(request, pk: int):
             "review_form": ReportReviewForm() if request.user.is_center_staff else None,
             "missing": services.annual_report_missing(rep) if editable else [],
             "previous_result": previous,
-            "history": rep.status_changes.select_related("changed_by"),
+            "history": rep.status_changes.select_related("by"),
         },
     )
 

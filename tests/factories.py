@@ -1,7 +1,15 @@
-"""Factories for center's models; each app keeps its own in tests/<app>/factories.py."""
+"""Shared factories: people, the network, and organizations (one `make_org`, one credit-code
+scheme, one counter, so codes never collide between apps' tests). Each app keeps its own
+workflow factories in tests/<app>/factories.py.
+
+Plain functions rather than factory_boy classes: every object here goes through one
+constructor call, and the apps' factories call services (so test data passes the same checks
+as real data), which factory_boy would only wrap."""
 
 from __future__ import annotations
 
+import itertools
+from datetime import date
 from types import SimpleNamespace
 
 from center.models import NetworkUnit, User
@@ -38,3 +46,43 @@ class NetworkFactory:
             nanmen_c2=cls.unit("南门西社区", "nanmen-c2", "community", nanmen),
             yuehu_c1=cls.unit("月湖东社区", "yuehu-c1", "community", yuehu),
         )
+
+
+_org_seq = itertools.count(1)
+
+
+def credit_code(org_type: str = "social_group", n: int | None = None) -> str:
+    """A valid unified social credit code for `org_type` (check character included)."""
+    from organizations.credit_codes import make_credit_code
+
+    n = next(_org_seq) if n is None else n
+    return make_credit_code(org_type, f"330203MJ{n:07d}")
+
+
+def make_org(
+    name: str | None = None,
+    *,
+    org_type: str = "social_group",
+    status: str = "verified",
+    owner=None,
+    street=None,
+    registration_date: date | None = date(2020, 3, 1),
+    **fields,
+):
+    """An organization (verified by default), with `owner` as its owner when given."""
+    from organizations.models import Membership, Organization
+
+    n = next(_org_seq)
+    code = fields.pop("credit_code", credit_code(org_type, n) if org_type != "community" else None)
+    org = Organization.objects.create(
+        name=name or f"测试组织{n}",
+        org_type=org_type,
+        credit_code=code,
+        status=status,
+        street=street,
+        registration_date=registration_date,
+        **fields,
+    )
+    if owner is not None:
+        Membership.objects.create(organization=org, user=owner, role=Membership.Role.OWNER)
+    return org

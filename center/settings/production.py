@@ -21,3 +21,16 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- shared cache required -----------------------------------------------------------------
+# Rate limits, login lockouts, cached figures and the ranking live in the cache: with a
+# per-process cache (locmem, dummy) every worker process would keep its own, so limits would
+# multiply by the number of processes. Production refuses to start without a shared one
+# (CACHE_URL=redis://... or memcached, or the database cache).
+_PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.", "django.core.cache.backends.dummy.")
+for _alias, _cache in CACHES.items():  # noqa: F405
+    if str(_cache.get("BACKEND", "")).startswith(_PER_PROCESS_CACHES):
+        raise ImproperlyConfigured(
+            f"CACHES[{_alias!r}] is per process ({_cache['BACKEND']}); set CACHE_URL to a shared cache "
+            "(redis://, memcached or the database cache) for production."
+        )

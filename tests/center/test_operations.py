@@ -38,7 +38,14 @@ def test_healthz_with_broker_down_is_degraded_not_500(client, monkeypatch):
 
 def _production_env(**extra):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update({"DJANGO_SETTINGS_MODULE": "center.settings.production", **extra})
+    # production refuses a per-process cache: give it a shared one (nothing connects during checks)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "center.settings.production",
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
+            **extra,
+        }
+    )
     return env
 
 

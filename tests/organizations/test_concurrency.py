@@ -1,39 +1,23 @@
 """The nightly jobs on two workers at once (PostgreSQL: real row locks and unique constraints
 across connections)."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from center.calendar import add_working_days
 from center.models import Notification, Reminder
 from organizations import services
 from organizations.models import AnnualReport, Organization, OrganizationStatusChange
+from tests.concurrency import run_concurrently
 from tests.organizations.factories import make_campaign, make_org
 
 
 def _on_two_workers(fn):
-    errors, results = [], []
-    barrier = threading.Barrier(2)
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(fn())
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
-    return results
+    outcomes = run_concurrently(fn, fn)
+    assert [o.error for o in outcomes] == [None, None]
+    return [o.value for o in outcomes]
 
 
 @pytest.fixture

@@ -168,3 +168,40 @@ def test_import_pages_are_staff_only(client, owner_a, network, staff):
     assert client.post(reverse("organizations:import_batch", args=[batch.pk])).status_code == 403
     assert client.get(reverse("organizations:import_progress", args=[batch.pk])).status_code == 403
     assert not Organization.objects.exists()
+
+
+# --- progress in the database, stuck batches re-queued --------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_batch_whose_task_never_reached_the_broker_is_queued_again(
+    network, staff, django_capture_on_commit_callbacks
+):
+    rows = [[f"补导协会{i}", _code(400 + i), "社会团体", "南门街道", "", ""] for i in range(2)]
+    batch = imports.import_preview(upload=_xlsx(rows), by=staff)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)  # task lost
+    from organizations.tasks import import_batches_requeue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_batches_requeue() == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.IMPORTED and batch.processed == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_batches_requeue() == 0  # nothing left running
+    assert Organization.objects.filter(name__startswith="补导协会").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_to_another_connection_while_the_import_runs(network, staff):
+    from django.db import connection, transaction
+
+    from tests.concurrency import run_concurrently
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has one writer, the count lands with the commit")
+    rows = [["进度协会", _code(500), "社会团体", "南门街道", "", ""]]
+    batch = imports.import_preview(upload=_xlsx(rows), by=staff)
+    with transaction.atomic():  # the import's transaction, still open
+        imports._progress_write(batch.pk, 1234)
+        seen = run_concurrently(lambda: imports.import_progress(batch))[0].value  # another connection
+    assert seen == 1234

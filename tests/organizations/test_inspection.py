@@ -259,7 +259,7 @@ def test_abnormal_list_job_the_day_after_the_deadline(reminder_setup, org_a, org
     assert "2025" in org_a.abnormal_reason
     assert org_b.status == Organization.Status.VERIFIED
     change = OrganizationStatusChange.objects.get(organization=org_a, to_status="abnormal")
-    assert change.changed_by is None and "2025" in change.reason
+    assert change.by is None and "2025" in change.reason
     assert services.abnormal_list_draw_up(today=deadline + timedelta(days=2)) == 0  # idempotent
     reminder_setup.refresh_from_db()
     assert reminder_setup.abnormal_list_done_at is not None
@@ -382,7 +382,7 @@ def test_abnormal_organization_files_late_and_staff_remove_it_with_a_record(
     org_a.refresh_from_db()
     assert (org_a.status, org_a.abnormal_reason) == (Organization.Status.VERIFIED, "")
     change = OrganizationStatusChange.objects.filter(organization=org_a).first()
-    assert (change.from_status, change.to_status, change.reason, change.changed_by) == (
+    assert (change.from_status, change.to_status, change.reason, change.by) == (
         "abnormal",
         "verified",
         "已补报",

@@ -111,7 +111,7 @@ def test_staff_verify_notifies_owner_and_records_history(
     org.refresh_from_db()
     assert org.status == S.VERIFIED
     change = OrganizationStatusChange.objects.get(organization=org)
-    assert (change.from_status, change.to_status, change.changed_by) == (S.PENDING, S.VERIFIED, staff)
+    assert (change.from_status, change.to_status, change.by) == (S.PENDING, S.VERIFIED, staff)
     assert Notification.objects.filter(user=owner_a).exists()
     assert any(owner_a.email in m.to for m in mail.outbox)
 

@@ -7,36 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
-from stdnum.cn import uscc
 
 from center.calendar import add_working_days
-from organizations.models import Membership, Organization
-from tests.factories import UserFactory
+from organizations.models import Membership
+from tests.factories import UserFactory, make_org  # noqa: F401  (make_org: the shared one)
 from ventures import services
 from ventures.models import Application, Fund, Review
 
 _seq = itertools.count(1)
-
-
-def credit_code(n: int) -> str:
-    base = f"52330203MJ{n:07d}"[:17]
-    return base + uscc.calc_check_digit(base)
-
-
-def make_org(
-    name: str | None = None, *, status="verified", owner=None, org_type="private_non_enterprise", street=None
-):
-    n = next(_seq)
-    org = Organization.objects.create(
-        name=name or f"海曙区测试服务中心{n}",
-        org_type=org_type,
-        credit_code=credit_code(n),
-        status=status,
-        street=street,
-    )
-    if owner is not None:
-        Membership.objects.create(organization=org, user=owner, role="owner")
-    return org
 
 
 def make_org_user(username: str, org=None):
