@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from center.models import StatusHistory
+
 
 class ServiceCategory(models.Model):
     """What a request is about (elderly care, disability, ...); one Open311 service each."""
@@ -365,6 +367,22 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket} +{self.working_days}"
+
+
+class ExtensionRequestStatusChange(StatusHistory):
+    """One row per decision on a request for more time (written by center.workflow.transition)."""
+
+    subject_field = "extension"
+
+    extension = models.ForeignKey(ExtensionRequest, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(
+        _("from"), max_length=32, choices=ExtensionRequest.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=32, choices=ExtensionRequest.Status.choices)
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("extension request status change")
+        verbose_name_plural = _("extension request status changes")
 
 
 class Callback(models.Model):

@@ -44,6 +44,13 @@ LIST_COLUMNS = (
 )  # assigned_unit__path: the phone-masking rule compares unit paths per row
 
 
+def overdue_q(now: datetime) -> Q:
+    """THE definition of overdue (超期): the unit holds the ticket and its answer deadline (the
+    one in force, extensions included) has passed. The sweep's flag, the queues, the counts
+    and the statistics all use it."""
+    return Q(status__in=WITH_UNIT, answer_due__lt=now)
+
+
 def ticket_table(qs: QuerySet | None = None) -> QuerySet:
     qs = Ticket.objects.all() if qs is None else qs
     return qs.select_related("category", "assigned_unit", "area").only(*LIST_COLUMNS)
@@ -55,7 +62,7 @@ def _queues(now: datetime) -> dict[str, Q]:
         "to_dispatch": Q(status=S.RECEIVED),
         "returned": Q(status=S.RETURNED),
         "due_today": Q(status__in=WITH_UNIT, answer_due__gte=now, answer_due__lte=today_end),
-        "overdue": Q(status__in=WITH_UNIT, answer_due__lt=now),
+        "overdue": overdue_q(now),
         "unsigned": Q(status=S.DISPATCHED, sign_due__lt=now),
         "awaiting_callback": Q(status=S.ANSWERED),
         "extensions": Q(extensions__status=ExtensionRequest.Status.PENDING),
@@ -164,7 +171,7 @@ def handler_tickets(*, user, queue: str = "all", now: datetime | None = None) ->
         "open": Q(status__in=OPEN_STATUSES),
         "to_sign": Q(status=S.DISPATCHED),
         "working": Q(status__in=(S.SIGNED_FOR, S.IN_PROGRESS, S.REOPENED)),
-        "overdue": Q(status__in=WITH_UNIT, answer_due__lt=now),
+        "overdue": overdue_q(now),
         "answered": Q(status__in=(S.ANSWERED, S.CLOSED)),
     }
     if queue in conds:
@@ -180,7 +187,7 @@ def handler_counts(*, user, now: datetime | None = None) -> dict[str, int]:
     return qs.aggregate(
         to_sign=Count("pk", filter=Q(status=S.DISPATCHED)),
         working=Count("pk", filter=Q(status__in=(S.SIGNED_FOR, S.IN_PROGRESS, S.REOPENED))),
-        overdue=Count("pk", filter=Q(status__in=WITH_UNIT, answer_due__lt=now)),
+        overdue=Count("pk", filter=overdue_q(now)),
     )
 
 
@@ -277,8 +284,8 @@ def hotline_figures(
     *, start: date | None = None, end: date | None = None, now: datetime | None = None
 ) -> dict:
     """Rates and averages in one aggregate query: resolution (办结率 = closed / due), on-time
-    (按期办结率 = answered by the deadline in force, extensions included / answered: compared
-    in SQL, answered_at <= answer_due), satisfaction (满意率 = satisfied + basically
+    (按期办结率 = answered by the deadline in force, extensions included / answered: the
+    answered_on_time flag stored by ticket_answer from the locked row), satisfaction (满意率 = satisfied + basically
     satisfied / rated), average handling time in working days (AVG over the working days
     from the first dispatch to the answer, counted on the center's holiday calendar when
     the answer is given and stored on the ticket, since the calendar lives in Python)."""
@@ -289,12 +296,10 @@ def hotline_figures(
         closed=Count("pk", filter=Q(status=S.CLOSED)),
         due=Count("pk", filter=_due_q(now)),
         answered=Count("pk", filter=_answered_q()),
-        on_time=Count(
-            "pk", filter=_answered_q() & (Q(answer_due__isnull=True) | Q(answered_at__lte=F("answer_due")))
-        ),
+        on_time=Count("pk", filter=_answered_q() & Q(answered_on_time=True)),  # stored at answer time
         rated=Count("pk", filter=~Q(satisfaction="")),
         satisfied=Count("pk", filter=Q(satisfaction__in=("satisfied", "basic"))),
-        overdue_open=Count("pk", filter=Q(answer_due__lt=now) & ~Q(status__in=(S.CLOSED, S.ANSWERED))),
+        overdue_open=Count("pk", filter=overdue_q(now)),
         avg_days=Avg("handling_working_days", filter=_answered_q()),
     )
 

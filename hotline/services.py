@@ -4,7 +4,7 @@ PermissionDeniedError (403) or TransitionError (409) with a message the user can
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,6 +25,7 @@ from hotline import deadlines
 from hotline.models import (
     Callback,
     ExtensionRequest,
+    ExtensionRequestStatusChange,
     PhoneReveal,
     ServiceCategory,
     Ticket,
@@ -50,6 +51,15 @@ PIPELINE: dict[str, frozenset[str]] = {
 }
 # Statuses in which the unit holds the ticket and its answer clock runs.
 WITH_UNIT = (S.DISPATCHED, S.SIGNED_FOR, S.IN_PROGRESS, S.REOPENED)
+# A request for more time: decided once (a pending one is closed as refused when the unit
+# answers or returns the ticket).
+EXTENSION_PIPELINE: dict[str, frozenset[str]] = {
+    ExtensionRequest.Status.PENDING: frozenset(
+        {ExtensionRequest.Status.APPROVED, ExtensionRequest.Status.REFUSED}
+    ),
+    ExtensionRequest.Status.APPROVED: frozenset(),
+    ExtensionRequest.Status.REFUSED: frozenset(),
+}
 MAX_IMAGES = 5
 MAX_EXTENSION_DAYS = 15
 
@@ -63,7 +73,7 @@ def ticket_transition(
     text: str = "",
     public: bool = True,
     unit: NetworkUnit | None = None,
-    updates: dict | None = None,
+    updates: dict | Callable[[Ticket, str], dict] | None = None,
 ) -> Ticket:
     """The one status change of a ticket: locks the row, checks PIPELINE, writes the
     timeline entry (and, through HistoricalRecords, the history row).
@@ -130,12 +140,20 @@ def unit_handlers(unit: NetworkUnit | None) -> list[User]:
     return list(User.objects.filter(is_active=True, role=User.Role.HANDLER, network_unit=unit))
 
 
-def _close_pending_extensions(ticket: Ticket, *, why: str) -> None:
+def _close_pending_extensions(ticket: Ticket, *, why: str, by: User | None) -> None:
     """A request for more time is moot once the unit answers or returns the ticket: close it
-    (refused, no decider) so it leaves the dispatchers' queue and a reopened ticket can ask again."""
-    ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionRequest.Status.PENDING).update(
-        status=ExtensionRequest.Status.REFUSED, decided_at=timezone.now(), decision_comment=why[:300]
-    )
+    (refused, no decider) so it leaves the dispatchers' queue and a reopened ticket can ask again.
+    Each closed request keeps its history row (who closed it by answering or returning, why)."""
+    for ext in ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionRequest.Status.PENDING):
+        transition(
+            ext,
+            to=ExtensionRequest.Status.REFUSED,
+            pipeline=EXTENSION_PIPELINE,
+            by=by,
+            reason=why,
+            history_model=ExtensionRequestStatusChange,
+            extra_updates={"decided_at": timezone.now(), "decision_comment": why[:300]},
+        )
 
 
 def _notify(users: Iterable[User], *, title: str, ticket: Ticket, body: str = "") -> None:
@@ -388,7 +406,7 @@ def ticket_return(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
             unit=_actor_unit(actor),
             updates={"assigned_unit": None, "assigned_handler": None, "return_reason": reason[:500]},
         )
-        _close_pending_extensions(result, why=_("Withdrawn: the request was returned."))
+        _close_pending_extensions(result, why=_("Withdrawn: the request was returned."), by=actor)
         _notify(
             dispatchers(),
             title=_("Help request %(n)s returned") % {"n": result.tracking_number},
@@ -455,7 +473,18 @@ def ticket_answer(*, ticket: Ticket, actor: User, text: str) -> Ticket:
         _require_handler(actor, ticket)
     text = _required_text(text, _("Write the answer."))
     now = timezone.now()
-    start = ticket.first_dispatched_at or ticket.created_at
+
+    def answer_updates(locked: Ticket, _old: str) -> dict:
+        # From the LOCKED row: an extension approved a moment ago moved answer_due.
+        start = locked.first_dispatched_at or locked.created_at
+        return {
+            "answer": text,
+            "answered_at": now,
+            "answered_on_time": locked.answer_due is None or now <= locked.answer_due,
+            "handling_working_days": max(0, working_days_between(start, now)),
+            "assigned_handler_id": locked.assigned_handler_id or (actor.pk if actor.is_handler else None),
+        }
+
     with transaction.atomic():
         result = ticket_transition(
             ticket,
@@ -464,15 +493,9 @@ def ticket_answer(*, ticket: Ticket, actor: User, text: str) -> Ticket:
             kind=K.ANSWERED,
             text=text,
             unit=_actor_unit(actor),
-            updates={
-                "answer": text,
-                "answered_at": now,
-                "answered_on_time": ticket.answer_due is None or now <= ticket.answer_due,
-                "handling_working_days": max(0, working_days_between(start, now)),
-                "assigned_handler": ticket.assigned_handler or (actor if actor.is_handler else None),
-            },
+            updates=answer_updates,
         )
-        _close_pending_extensions(result, why=_("Withdrawn: the request was answered."))
+        _close_pending_extensions(result, why=_("Withdrawn: the request was answered."), by=actor)
     _sync(ticket, result)
     return result
 
@@ -532,11 +555,20 @@ def extension_decide(
                 _("This request is no longer with the unit; there is no deadline to extend.")
             )
         now = timezone.now()
-        ext.decided_by, ext.decided_at, ext.decision_comment = actor, now, comment.strip()[:300]
+        decision = {"decided_by": actor, "decided_at": now, "decision_comment": comment.strip()[:300]}
         if approve:
             base = ticket.answer_due or ext.old_due
-            ext.new_due = end_of_day(add_working_days(base, ext.working_days))
-            ext.status = ExtensionRequest.Status.APPROVED
+            decision["new_due"] = end_of_day(add_working_days(base, ext.working_days))
+        ext = transition(
+            ext,
+            to=ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED,
+            pipeline=EXTENSION_PIPELINE,
+            by=actor,
+            reason=decision["decision_comment"],
+            history_model=ExtensionRequestStatusChange,
+            extra_updates=decision,
+        ).obj
+        if approve:
             ticket.answer_due = ext.new_due
             ticket.extended = True
             ticket.is_overdue = ticket.is_overdue and now > ext.new_due
@@ -548,10 +580,8 @@ def extension_decide(
                 "d": text,
             }
         else:
-            ext.status = ExtensionRequest.Status.REFUSED
             _event(ticket, kind=K.EXTENSION_REFUSED, actor=actor, text=ext.decision_comment)
             title = _("Extension for %(n)s refused") % {"n": ticket.tracking_number}
-        ext.save()
         _notify([ext.requested_by], title=title, ticket=ticket, body=ext.decision_comment)
     return ext
 
@@ -679,7 +709,9 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
             counts["reminded"] += 1
     # Overdue: mark, tell the unit above and the dispatchers. Marked tickets are done (an
     # approved extension clears the mark, and the key names the deadline).
-    late = Ticket.objects.filter(status__in=WITH_UNIT, answer_due__lt=now, is_overdue=False)
+    from hotline.selectors import overdue_q  # selectors import this module
+
+    late = Ticket.objects.filter(overdue_q(now), is_overdue=False)
     for t in late.select_related("assigned_unit__parent", "assigned_handler"):
         parent = (
             t.assigned_unit.parent
