@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from center import staff_access
+from center import admin_guard, staff_access  # noqa: F401  (admin_guard: history pages never save)
 from center.calendar import year_sources
 from center.models import Announcement, Holiday, NetworkUnit, Notification, Reminder, User
 

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from center.admin_guard import GuardedAdmin
 from center.validators import mask_phone
 from hotline.models import (
     ApiKey,
@@ -115,7 +116,23 @@ class TicketAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(SimpleHistoryAdmin):
+class ExtensionRequestAdmin(GuardedAdmin):
+    """Asked and decided on the ticket page (services.extension_request / extension_decide)."""
+
+    locked_fields = [
+        "ticket",
+        "requested_by",
+        "reason",
+        "working_days",
+        "status",
+        "old_due",
+        "new_due",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "created_at",
+    ]
+    allow_add = False
     list_display = ["ticket", "working_days", "status", "old_due", "new_due", "requested_by", "decided_by"]
     list_filter = ["status"]
     search_fields = ["ticket__tracking_number", "reason"]
@@ -123,7 +140,19 @@ class ExtensionRequestAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Callback)
-class CallbackAdmin(SimpleHistoryAdmin):
+class CallbackAdmin(GuardedAdmin):
+    """Recorded on the ticket page (services.callback_record closes or reopens the request)."""
+
+    locked_fields = [
+        "ticket",
+        "channel",
+        "result",
+        "comment",
+        "objective_reason",
+        "recorded_by",
+        "created_at",
+    ]
+    allow_add = False
     list_display = ["ticket", "channel", "result", "objective_reason", "recorded_by", "created_at"]
     list_filter = ["channel", "result", "objective_reason"]
     search_fields = ["ticket__tracking_number", "comment"]
@@ -158,10 +187,3 @@ class ApiKeyAdmin(SimpleHistoryAdmin):
             },
         )
     ]
-
-
-# --- status history of extension requests (read-only; written by center.workflow) --------
-from center.history_admin import register_status_history  # noqa: E402
-from hotline.models import ExtensionRequestStatusChange  # noqa: E402
-
-register_status_history(ExtensionRequestStatusChange)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from center.admin_guard import GuardedAdmin
 from organizations.models import (
     AnnualReport,
     AnnualReportStatusChange,
@@ -25,7 +26,7 @@ class MembershipInline(admin.TabularInline):
 class StatusChangeInline(admin.TabularInline):
     model = OrganizationStatusChange
     extra = 0
-    readonly_fields = ("from_status", "to_status", "reason", "by", "at")
+    readonly_fields = ("from_status", "to_status", "reason", "changed_by", "changed_at")
     can_delete = False
 
 
@@ -48,7 +49,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("service_areas",)
     inlines = [MembershipInline, StatusChangeInline]
     # Status changes go through the workflow (staff pages), never by editing the field here.
-    readonly_fields = ("status", "abnormal_since", "abnormal_reason")
+    readonly_fields = ("status", "abnormal_since", "abnormal_reason", "grade", "grade_valid_until")
 
 
 @admin.register(ServiceArea)
@@ -59,7 +60,9 @@ class ServiceAreaAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(GuardedAdmin):
+    # Owners are added and removed on the organization's pages (the last owner stays).
+    locked_fields = ("organization", "user", "role")
     list_display = ("organization", "user", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("organization__name", "user__username")
@@ -68,17 +71,19 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(OrganizationStatusChange)
 class OrganizationStatusChangeAdmin(admin.ModelAdmin):
-    list_display = ("organization", "from_status", "to_status", "by", "at")
+    list_display = ("organization", "from_status", "to_status", "changed_by", "changed_at")
     list_filter = ("to_status", "from_status")
     search_fields = ("organization__name", "reason")
-    list_select_related = ("organization", "by")
+    list_select_related = ("organization", "changed_by")
 
     def has_change_permission(self, request, obj=None):
         return False
 
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(SimpleHistoryAdmin):
+class JoinRequestAdmin(GuardedAdmin):
+    locked_fields = ("organization", "user", "message", "status", "created_at", "decided_by", "decided_at")
+    allow_add = False
     list_display = ("organization", "user", "status", "created_at", "decided_at")
     list_filter = ("status",)
     search_fields = ("organization__name", "user__username")
@@ -95,12 +100,15 @@ class InspectionCampaignAdmin(SimpleHistoryAdmin):
 class ReportStatusChangeInline(admin.TabularInline):
     model = AnnualReportStatusChange
     extra = 0
-    readonly_fields = ("from_status", "to_status", "reason", "by", "at")
+    readonly_fields = ("from_status", "to_status", "comment", "changed_by", "changed_at")
     can_delete = False
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(SimpleHistoryAdmin):
+class AnnualReportAdmin(GuardedAdmin):
+    # Filed by the organization and reviewed on the inspection pages.
+    locked_fields = ("organization", "campaign", "status", "result", "income", "expenditure", "net_assets")
+    allow_add = False
     list_display = ("organization", "campaign", "status", "result", "submitted_at")
     list_filter = ("campaign", "status", "result", "organization__org_type")
     search_fields = ("organization__name", "organization__credit_code")
@@ -118,7 +126,25 @@ class GradingThresholdAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GradingEvaluation)
-class GradingEvaluationAdmin(SimpleHistoryAdmin):
+class GradingEvaluationAdmin(GuardedAdmin):
+    # Applied for by the organization, scored on the grading pages (grade and validity follow).
+    locked_fields = (
+        "organization",
+        "year",
+        "status",
+        "basic_conditions",
+        "internal_governance",
+        "performance",
+        "social_evaluation",
+        "total",
+        "grade",
+        "valid_until",
+        "applied_by",
+        "applied_at",
+        "scored_by",
+        "scored_at",
+    )
+    allow_add = False
     list_display = ("organization", "year", "status", "total", "grade", "valid_until")
     list_filter = ("year", "status", "grade")
     search_fields = ("organization__name",)
@@ -127,15 +153,21 @@ class GradingEvaluationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(GuardedAdmin):
+    locked_fields = (
+        "file_name",
+        "uploaded_by",
+        "created_at",
+        "status",
+        "total_rows",
+        "bad_rows",
+        "processed",
+        "imported",
+        "error",
+        "finished_at",
+    )
+    allow_add = False
     list_display = ("file_name", "uploaded_by", "created_at", "status", "total_rows", "imported")
     list_filter = ("status",)
     search_fields = ("file_name",)
     exclude = ("good_rows",)
-
-
-# --- status history of join requests (read-only; written by center.workflow) -------------
-from center.history_admin import register_status_history  # noqa: E402
-from organizations.models import JoinRequestStatusChange  # noqa: E402
-
-register_status_history(JoinRequestStatusChange)
