@@ -52,6 +52,16 @@
   }
   markScrolling();
   window.addEventListener("resize", markScrolling);
+  // In the English interface, data stays Chinese (names of organizations, places, projects):
+  // mark such fragments lang="zh-CN" so screen readers switch voice (WCAG 3.1.2).
+  if (document.documentElement.lang === "en") {
+    var cjk = /[\u3400-\u9fff]/, latin = /[A-Za-z]/;
+    document.querySelectorAll("main h1, main h2, main h3, main p, main li, main dt, main dd, main td, main th, main a, main span, main strong, main option, main label, header .who").forEach(function (el) {
+      if (el.closest("[lang]") !== document.documentElement) { return; }
+      var text = el.textContent;
+      if (cjk.test(text) && !latin.test(text)) { el.setAttribute("lang", "zh-CN"); }
+    });
+  }
   // Destructive actions ask first: <form data-confirm="...">.
   // The question may sit on the form or on the button that submits it (<button data-confirm>).
   document.addEventListener("submit", function (e) {

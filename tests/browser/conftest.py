@@ -10,7 +10,6 @@ test-artifacts/browser/ (ignored by git).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -104,7 +103,9 @@ ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:[ '’-]+[A-Za-z]{2,})+")
 URL = re.compile(r"^(https?://|/)\S+$")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{|\{%|\{#")
 # Proper names and standards that are English in both interfaces.
-ALLOWED_ENGLISH = re.compile(r"^(Open311 GeoReport|GeoReport v2|Swagger UI|API docs?)$", re.I)
+ALLOWED_ENGLISH = re.compile(
+    r"^(Open311 GeoReport|GeoReport v2|Swagger UI|API docs?|chinese-calendar)$", re.I
+)
 
 
 def untranslated(texts: list[str], mode: Mode) -> list[str]:
@@ -184,6 +185,46 @@ def _shared_dir(tmp_path_factory) -> Path:
     return base.parent if WORKER != "master" else base
 
 
+def _template(shared: Path) -> Path:
+    prebuilt = os.environ.get("JOURNEYS_TEMPLATE")  # a database built before by build_database
+    return Path(prebuilt) if prebuilt else shared / "journeys-template.sqlite3"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The journeys run last, so the demo database they need is built in the background while
+    the rest of the suite runs (see pytest_collection_finish)."""
+    here = Path(__file__).parent
+    journeys = [i for i in items if Path(str(i.path)).parent == here and i.path.name == "test_journeys.py"]
+    if journeys and len(journeys) < len(items):
+        ids = {id(i) for i in journeys}
+        items[:] = [i for i in items if id(i) not in ids] + journeys
+
+
+def pytest_collection_finish(session):
+    here = Path(__file__).parent
+    if browser_missing_reason() or not any(Path(str(i.path)).parent == here for i in session.items):
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    template = _template(_shared_dir(factory))
+    marker = template.with_suffix(".started")
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # the first process starts it
+    except FileExistsError:
+        return
+    os.close(fd)
+    import subprocess
+    import sys
+
+    subprocess.Popen(
+        [sys.executable, "-m", "tests.browser.server", "--build-only", "--database", str(template)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory):
     reason = browser_missing_reason()
@@ -191,21 +232,11 @@ def portal(tmp_path_factory):
         pytest.fail(f"browser journeys are required here (.ci/run) but {reason}")
     if reason:
         pytest.skip(reason)
-    shared = _shared_dir(tmp_path_factory)
-    template = shared / "journeys-template.sqlite3"
-    facts_file = shared / "journeys-template.json"
-    prebuilt = os.environ.get("JOURNEYS_TEMPLATE")  # a database built before by build_database
-    if prebuilt:
-        template = Path(prebuilt)
-        facts_file = template.with_suffix(".json")
-    with open(shared / "journeys-template.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not template.exists():
-            facts = portal_server.build_database(template)
-            facts_file.write_text(json.dumps(facts))
+    template = _template(_shared_dir(tmp_path_factory))
+    facts = portal_server.build_once(template)  # waits for the background build, if any
     database = tmp_path_factory.mktemp("portal") / "journeys.sqlite3"
     shutil.copyfile(template, database)
-    p = Portal(template, database, json.loads(facts_file.read_text()))
+    p = Portal(template, database, facts)
     yield p
     p.stop()
 

@@ -61,6 +61,19 @@ def build_database(database: Path) -> dict:
     return json.loads(seeded.stdout.strip().splitlines()[-1])
 
 
+def build_once(template: Path) -> dict:
+    """Build `template` unless it exists, holding a lock beside it so that several test
+    processes (xdist workers, the background build) build it once; return the seed's facts."""
+    import fcntl
+
+    facts_file = template.with_suffix(".json")
+    with open(template.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template.exists() and facts_file.exists()):
+            facts_file.write_text(json.dumps(build_database(template)))
+    return json.loads(facts_file.read_text())
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -121,7 +134,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", type=Path, default=ROOT / "var" / "journeys.sqlite3")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--build-only", action="store_true", help="build the database and exit")
     args = parser.parse_args()
+    if args.build_only:
+        build_once(args.database)
+        return
     if args.child:
         _serve(args.port)
         return
