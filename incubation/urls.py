@@ -1,0 +1,52 @@
+from django.urls import path
+
+from incubation import views
+
+app_name = "incubation"
+
+urlpatterns = [
+    path("incubation/", views.home, name="home"),
+    path("incubation/calls/<int:pk>/", views.call_detail, name="call_detail"),
+    path("incubation/calls/<int:pk>/apply/", views.application_create, name="application_create"),
+    path("incubation/incubatees/", views.incubatee_list, name="incubatee_list"),
+    path("incubation/mine/", views.mine, name="mine"),
+    path("incubation/applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("incubation/applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("incubation/applications/<int:pk>/move/", views.application_move, name="application_move"),
+    path("incubation/applications/<int:pk>/score/", views.application_score, name="application_score"),
+    path("incubation/applications/<int:pk>/admit/", views.application_admit, name="application_admit"),
+    path(
+        "incubation/applications/<int:pk>/accept-offer/",
+        views.application_accept_offer,
+        name="application_accept_offer",
+    ),
+    path("incubation/agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("incubation/agreements/<int:pk>/waivers/", views.waiver_add, name="waiver_add"),
+    path("incubation/agreements/<int:pk>/renewal/", views.agreement_renewal, name="agreement_renewal"),
+    path("incubation/agreements/<int:pk>/move/", views.agreement_move, name="agreement_move"),
+    path("incubation/agreements/<int:pk>/graduation/", views.graduation_evaluate, name="graduation_evaluate"),
+    path("incubation/handovers/<int:pk>/", views.handover_detail, name="handover_detail"),
+    path("incubation/reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("incubation/follow-ups/<int:pk>/", views.follow_up_answer, name="follow_up_answer"),
+    path("incubation/manage/", views.manage, name="manage"),
+    path("incubation/manage/applications/", views.application_list, name="application_list"),
+    path("incubation/manage/agreements/", views.agreement_list, name="agreement_list"),
+    path("incubation/manage/reports/", views.report_list, name="report_list"),
+    path("incubation/manage/handovers/", views.handover_list, name="handover_list"),
+    path("incubation/manage/service-log/", views.service_log_list, name="service_log"),
+    path("incubation/manage/floor-plan/", views.floor_plan, name="floor_plan"),
+    path("incubation/manage/blocked/", views.blocked_period_add, name="blocked_period_add"),
+    path("incubation/manage/exports/agreements.xlsx", views.export_agreements, name="export_agreements"),
+    path("incubation/manage/exports/waivers.xlsx", views.export_waivers, name="export_waivers"),
+    path("incubation/manage/exports/service-log.xlsx", views.export_service_log, name="export_service_log"),
+    path("incubation/rooms/", views.room_list, name="room_list"),
+    path("incubation/spaces/<int:pk>/", views.space_detail, name="space_detail"),
+    path("incubation/spaces/<int:pk>/book/", views.booking_create, name="booking_create"),
+    path("incubation/spaces/<int:pk>/recurring/", views.series_create, name="series_create"),
+    path("incubation/bases/<int:base>/floors/<int:floor>/week/", views.floor_week, name="floor_week"),
+    path("incubation/bookings/<int:pk>/", views.booking_detail, name="booking_detail"),
+    path("incubation/bookings/<int:pk>/move/", views.booking_move, name="booking_move"),
+    path("incubation/bookings/<int:pk>/check-in/", views.booking_check_in, name="booking_check_in"),
+    path("incubation/feeds/rooms/<str:token>.ics", views.room_feed, name="room_feed"),
+    path("incubation/feeds/incubatees/<str:token>.ics", views.incubatee_feed, name="incubatee_feed"),
+]
