@@ -13,6 +13,7 @@ Scoring rules:
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.db.models import (
@@ -35,7 +36,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Rank, RowNumber
+from django.db.models.functions import Coalesce, FirstValue, Rank, RowNumber
 from django.utils import timezone
 
 from ventures.models import (
@@ -97,14 +98,44 @@ def _grouped_sum(model, outer_field: str, field: str, **filters):
 # --- money -------------------------------------------------------------------------------
 
 
-def _committed(app_filter: Q) -> Decimal:
-    """Σ award − Σ stopped installments over the committed applications matching app_filter."""
-    apps = Application.objects.filter(app_filter, status__in=COMMITTED_STATUSES)
+# Committed money has ONE definition: an application's award minus its stopped installments
+# (money that will never be paid goes back to the fund, so a terminated project counts what
+# was paid). `money_committed` sums it over the committed statuses (the budget checks) or,
+# with statuses=AWARDED_STATUSES, over the awards past their public notice (the dashboard and
+# the home figure). Anything that shows or checks committed money goes through these.
+
+
+def money_committed(app_filter: Q | None = None, *, statuses=COMMITTED_STATUSES) -> Decimal:
+    """Σ award − Σ stopped installments over the applications in `statuses` matching app_filter."""
+    apps = Application.objects.filter(app_filter or Q(), status__in=statuses)
     awarded = apps.aggregate(s=Coalesce(Sum("award_amount"), _zero()))["s"]
     stopped = Installment.objects.filter(
         status=Installment.Status.STOPPED, application__in=apps.values("pk")
     ).aggregate(s=Coalesce(Sum("planned_amount"), _zero()))["s"]
     return awarded - stopped
+
+
+def money_committed_by(field: str, app_filter: Q | None = None, *, statuses=COMMITTED_STATUSES) -> dict:
+    """`money_committed` grouped by an application field (e.g. "category"): {value: amount}."""
+    apps = Application.objects.filter(app_filter or Q(), status__in=statuses)
+    out = {
+        row[field]: row["s"]
+        for row in apps.values(field).annotate(s=Coalesce(Sum("award_amount"), _zero())).order_by()
+    }
+    stopped = (
+        Installment.objects.filter(status=Installment.Status.STOPPED, application__in=apps.values("pk"))
+        .values(f"application__{field}")
+        .annotate(s=Sum("planned_amount"))
+        .order_by()
+    )
+    for row in stopped:
+        key = row[f"application__{field}"]
+        out[key] = out.get(key, Decimal("0")) - row["s"]
+    return out
+
+
+def _committed(app_filter: Q) -> Decimal:
+    return money_committed(app_filter)
 
 
 def round_committed(round_id: int) -> Decimal:
@@ -221,12 +252,26 @@ def with_scores(qs):
 
 def ranking(*, round_id: int, category: str | None = None):
     """The reviewed applications of a round, best first, with overall and per-category rank
-    and the cumulative requested amount (compare against the round's budget)."""
+    and the cumulative requested amount (compare against the round's budget).
+
+    With `category`, only that category's rows are returned, but every figure is still the
+    round's: the overall rank, the category rank and the cumulative amounts are computed over
+    the whole round first (the category is filtered after the window functions)."""
     qs = Application.objects.filter(round_id=round_id, status__in=REVIEWED_STATUSES)
-    if category:
-        qs = qs.filter(category=category)
     qs = with_scores(qs).select_related("organization", "round")
     order = [F("score").desc(nulls_last=True), F("pk").asc()]
+
+    qs = _ranking_windows(qs, order)
+    if category:
+        # A filter on a window annotation is applied to the windowed rows (Django wraps the
+        # query), unlike a filter on a column, which would run before the windows.
+        qs = qs.annotate(row_category=Window(FirstValue("category"), partition_by=[F("category")])).filter(
+            row_category=category
+        )
+    return qs.order_by(*order)
+
+
+def _ranking_windows(qs, order):
     from django.db.models.expressions import RowRange
 
     return qs.annotate(
@@ -247,7 +292,77 @@ def ranking(*, round_id: int, category: str | None = None):
             order_by=order,
             frame=RowRange(start=None, end=0),
         ),
-    ).order_by(*order)
+    )
+
+
+# The ranking's figures (ranks, cumulative amounts) change only when a review is submitted or
+# reopened or an application changes status: they are computed once per version and kept in
+# the shared cache; the services call ranking_changed() in those transactions.
+RANKING_VERSION_KEY = "ventures:ranking-version"
+RANKING_CACHE_SECONDS = 3600
+
+
+def _ranking_version() -> str:
+    from django.core.cache import cache
+
+    version = cache.get(RANKING_VERSION_KEY)
+    if version is None:
+        cache.add(RANKING_VERSION_KEY, secrets.token_hex(6), None)
+        version = cache.get(RANKING_VERSION_KEY) or "0"
+    return version
+
+
+def ranking_changed() -> None:
+    """Every cached ranking is stale: now (for readers in this transaction) and again after
+    the commit (a reader elsewhere may have cached the state before it)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def bump():
+        cache.set(RANKING_VERSION_KEY, secrets.token_hex(6), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def ranking_figures(*, round_id: int) -> list[tuple]:
+    """(pk, category, rank, category_rank, cumulative) of the round's ranking, best first,
+    computed by the database once per ranking version and shared by every process."""
+    from django.core.cache import cache
+
+    key = f"ventures:ranking:{_ranking_version()}:{round_id}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
+            ranking(round_id=round_id).values_list("pk", "category", "rank", "category_rank", "cumulative")
+        )
+        cache.set(key, rows, RANKING_CACHE_SECONDS)
+    return rows
+
+
+def ranking_page(*, round_id: int, category: str | None, page: str | None, per_page: int = 50):
+    """One page of the ranking (optionally of one category, with the round's figures): the
+    figures from ranking_figures, the page's applications read live (status, award)."""
+    from django.core.paginator import Paginator
+
+    figures = ranking_figures(round_id=round_id)
+    if category:
+        figures = [row for row in figures if row[1] == category]
+    page_obj = Paginator(figures, per_page).get_page(page)
+    by_pk = (
+        with_scores(Application.objects.filter(pk__in=[row[0] for row in page_obj]))
+        .select_related("organization", "round")
+        .in_bulk()
+    )
+    apps = []
+    for pk, _category, rank, category_rank, cumulative in page_obj:
+        app = by_pk.get(pk)
+        if app is None:  # gone since the figures were cached
+            continue
+        app.rank, app.category_rank, app.cumulative = rank, category_rank, cumulative
+        apps.append(app)
+    page_obj.object_list = apps
+    return page_obj
 
 
 def application_with_score(application_id: int):
@@ -344,13 +459,12 @@ def eligibility_checks(application: Application) -> list[dict]:
     from django.utils.translation import gettext as _
 
     from organizations import selectors as org_selectors
-    from organizations.models import Organization
 
     org = application.organization
     rnd = application.round
     checks = []
     if rnd.require_verified:
-        ok = org.status == Organization.Status.VERIFIED or org.org_type == Organization.Type.COMMUNITY
+        ok = org_selectors.organization_may_apply(org)
         checks.append(
             {
                 "code": "verified",
@@ -415,10 +529,10 @@ def round_dashboard(round_id: int) -> dict:
         screened=Count("pk", filter=Q(status__in=SCREENED_STATUSES)),
         reviewed=Count("pk", filter=Q(status__in=REVIEWED_STATUSES)),
         awarded=Count("pk", filter=awarded_q),
-        money_awarded=Coalesce(Sum("award_amount", filter=awarded_q), _zero()),
         expected_direct=Coalesce(Sum("expected_direct", filter=awarded_q), 0),
         expected_indirect=Coalesce(Sum("expected_indirect", filter=awarded_q), 0),
     )
+    totals["money_awarded"] = money_committed(Q(round_id=round_id), statuses=AWARDED_STATUSES)
     totals["money_paid"] = Installment.objects.filter(
         application__round_id=round_id, status=Installment.Status.PAID
     ).aggregate(s=Coalesce(Sum("planned_amount"), _zero()))["s"]
@@ -443,11 +557,13 @@ def round_dashboard(round_id: int) -> dict:
         .annotate(
             applications=Count("pk"),
             awarded=Count("pk", filter=awarded_q),
-            money=Coalesce(Sum("award_amount", filter=awarded_q), _zero()),
             direct=Coalesce(Sum("expected_direct", filter=awarded_q), 0),
         )
         .order_by("category")
     )
+    money = money_committed_by("category", Q(round_id=round_id), statuses=AWARDED_STATUSES)
+    for row in by_category:
+        row["money"] = money.get(row["category"], Decimal("0"))
     return {"totals": totals, "by_category": by_category}
 
 
