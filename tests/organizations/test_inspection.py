@@ -226,6 +226,7 @@ def test_beat_runs_the_three_jobs_as_tasks(network, owner_a, org_a, org_b, time_
         "organizations.tasks.annual_reminders",
         "organizations.tasks.abnormal_list",
         "organizations.tasks.grade_expiry_reminders",
+        "organizations.tasks.import_batches_requeue",
     }
     assert all(e["task"] in current_app.tasks for e in BEAT_SCHEDULE.values())
     today = timezone.localdate()
