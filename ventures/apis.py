@@ -3,6 +3,7 @@ ranking, and the 360Giving open-data feed. One class per operation."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -15,7 +16,6 @@ from rest_framework.views import APIView
 
 from center.api.pagination import PortalPagination
 from organizations import selectors as org_selectors
-from organizations.models import Organization
 from ventures import filters, opendata, selectors, services
 from ventures.models import Application, Category, Criterion, Review, Round
 from ventures.permissions import is_projects_staff, may_view_application
@@ -143,7 +143,10 @@ class VentureApplicationCreateApi(APIView):
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)
         rnd = get_object_or_404(Round, pk=d.pop("round"))
-        org = get_object_or_404(Organization, pk=d.pop("organization"))
+        org_id = d.pop("organization")
+        org = org_selectors.organizations_by_ids([org_id]).first()
+        if org is None:
+            raise Http404
         lines = [(b["item"], b["amount"]) for b in d.pop("budget_lines")]
         app = services.application_create(
             round=rnd, organization=org, user=request.user, data=d, budget_lines=lines
@@ -216,7 +219,7 @@ class VentureReviewDetailApi(APIView):
         def get_organization(self, obj) -> str | None:
             if obj.application.round.blind_review:
                 return None
-            return Organization.objects.get(pk=obj.application.organization_id).name
+            return org_selectors.organization_name(obj.application.organization_id)
 
         def get_criteria(self, obj) -> list[dict]:
             return [
@@ -298,7 +301,7 @@ class VentureRankingApi(_Paginated):
     @extend_schema(responses=VentureRankingOutput(many=True))
     def get(self, request, pk: int):
         if not is_projects_staff(request.user):
-            raise Http404
+            raise PermissionDenied
         rnd = get_object_or_404(Round, pk=pk)
         form = filters.VentureRankingFilter(request.query_params, queryset=Application.objects.none()).form
         category = (form.cleaned_data.get("category") or None) if form.is_valid() else None

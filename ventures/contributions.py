@@ -52,10 +52,10 @@ def _funded_projects():
 
 
 def _money_awarded():
-    from django.db.models import Sum
+    from ventures.selectors import AWARDED_STATUSES, money_committed
 
-    total = _awarded().aggregate(s=Sum("award_amount"))["s"] or 0
-    return f"{total:,.0f}"
+    # the one definition of committed money (a terminated project counts what was paid)
+    return f"{money_committed(statuses=AWARDED_STATUSES):,.0f}"
 
 
 def _expected_beneficiaries():

@@ -611,3 +611,56 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}: {self.get_result_display()}"
+
+
+# --- status history of the smaller workflows (written by center.workflow.transition) ------
+
+
+class ReviewStatusChange(StatusHistory):
+    subject_field = "review"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=32, choices=Review.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, choices=Review.Status.choices)
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("review status change")
+        verbose_name_plural = _("review status changes")
+
+
+class ObjectionStatusChange(StatusHistory):
+    subject_field = "objection"
+
+    objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=32, choices=Objection.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, choices=Objection.Status.choices)
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("objection status change")
+        verbose_name_plural = _("objection status changes")
+
+
+class InstallmentStatusChange(StatusHistory):
+    subject_field = "installment"
+
+    installment = models.ForeignKey(Installment, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=32, choices=Installment.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, choices=Installment.Status.choices)
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("installment status change")
+        verbose_name_plural = _("installment status changes")
+
+
+class ProgressReportStatusChange(StatusHistory):
+    subject_field = "report"
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(
+        _("from"), max_length=32, choices=ProgressReport.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=32, choices=ProgressReport.Status.choices)
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("progress report status change")
+        verbose_name_plural = _("progress report status changes")

@@ -60,8 +60,8 @@ def recipient_id(org) -> str:
 
 
 def _grant(app) -> dict:
+    from center.dates import add_months
     from center.validators import scrub_phones
-    from ventures.services import _add_months
 
     start = app.start_date or app.awarded_at
     fund = app.fund or app.round.fund
@@ -77,7 +77,7 @@ def _grant(app) -> dict:
         "plannedDates": [
             {
                 "startDate": start.isoformat(),
-                "endDate": _add_months(start, app.duration_months).isoformat(),
+                "endDate": add_months(start, app.duration_months).isoformat(),
                 "duration": app.duration_months,
             }
         ],

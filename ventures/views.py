@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -18,8 +18,9 @@ from django_ratelimit.decorators import ratelimit
 
 from center.errors import DomainError
 from center.exports import xlsx_response
+from center.pages import domain_error_message
+from center.workflow import allowed_next
 from organizations import selectors as org_selectors
-from organizations.models import Organization
 from ventures import forms, selectors, services
 from ventures.models import (
     Application,
@@ -39,19 +40,18 @@ MANAGE_QUEUE = 50  # items per work queue on the management page
 
 
 def _staff_only(request):
+    """Pages of the projects department: anyone else lacks the role, 403 (the portal's policy:
+    no role -> 403; an object outside one's reach -> 404)."""
     if not is_projects_staff(request.user):
-        raise Http404
+        raise PermissionDenied
 
 
 def _run(request, fn, ok_message: str = ""):
     """Call a service; show its domain error as a message. Returns (result, ok)."""
     try:
         result = fn()
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-        return None, False
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except (DomainError, ValidationError) as exc:
+        domain_error_message(request, exc)
         return None, False
     if ok_message:
         messages.success(request, ok_message)
@@ -159,7 +159,7 @@ def my_applications(request):
 @login_required
 def application_new(request, round_pk: int):
     rnd = get_object_or_404(Round, pk=round_pk)
-    orgs = Organization.objects.filter(pk__in=org_selectors.organization_ids_for_user(request.user))
+    orgs = org_selectors.organizations_for_user(request.user)
     if not orgs.exists():
         messages.error(request, _("Only members of an organization can apply."))
         return redirect("ventures:round_detail", rnd.pk)
@@ -193,7 +193,7 @@ def application_edit(request, pk: int):
     if app.status not in (S.DRAFT, S.INFO_REQUESTED):
         messages.error(request, _("Only a draft can be edited."))
         return redirect("ventures:application_detail", app.pk)
-    orgs = Organization.objects.filter(pk=app.organization_id)
+    orgs = org_selectors.organizations_by_ids([app.organization_id])
     form = forms.ApplicationForm(request.POST or None, instance=app, round=app.round, organizations=orgs)
     if request.method == "POST" and form.is_valid():
         _result, ok = _run(
@@ -230,6 +230,8 @@ def application_detail(request, pk: int):
         "milestones": app.milestones.all(),
         "attachments": app.attachments.filter(report__isnull=True),
         "history": app.status_changes.select_related("by"),
+        # the buttons of the workflow come from the pipeline, never from status substrings
+        "next_statuses": allowed_next(app, pipeline=services.PIPELINE, user=request.user) if staff else [],
         "agreement": getattr(app, "agreement", None) if hasattr(app, "agreement") else None,
         "installments": app.installments.all(),
         "reports": reports,
@@ -388,20 +390,25 @@ def round_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if rnd:
-            fn = lambda: services.round_update(
-                round=rnd,
-                by=request.user,
-                data=data,  # noqa: E731
-                rubric=form.cleaned_data["rubric_text"],
-                schedule=form.cleaned_data["schedule_text"],
-            )
+
+            def fn():
+                return services.round_update(
+                    round=rnd,
+                    by=request.user,
+                    data=data,
+                    rubric=form.cleaned_data["rubric_text"],
+                    schedule=form.cleaned_data["schedule_text"],
+                )
         else:
-            fn = lambda: services.round_create(
-                by=request.user,
-                rubric=form.cleaned_data["rubric_text"],  # noqa: E731
-                schedule=form.cleaned_data["schedule_text"],
-                **data,
-            )
+
+            def fn():
+                return services.round_create(
+                    by=request.user,
+                    rubric=form.cleaned_data["rubric_text"],
+                    schedule=form.cleaned_data["schedule_text"],
+                    **data,
+                )
+
         result, ok = _run(request, fn, _("Round saved."))
         if ok:
             return redirect("ventures:dashboard", result.pk)
@@ -464,13 +471,16 @@ def screening(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
         if d == "info":
-            fn = lambda: services.screening_request_info(
-                application=app, by=request.user, request_text=reason
-            )  # noqa: E731
+
+            def fn():
+                return services.screening_request_info(application=app, by=request.user, request_text=reason)
         else:
-            fn = lambda: services.screening_decide(
-                application=app, by=request.user, eligible=d == "eligible", reason=reason
-            )  # noqa: E731
+
+            def fn():
+                return services.screening_decide(
+                    application=app, by=request.user, eligible=d == "eligible", reason=reason
+                )
+
         _result, ok = _run(request, fn, _("Screening decision recorded; the applicant was notified."))
         if ok:
             return redirect("ventures:manage")
@@ -523,8 +533,9 @@ def ranking(request, pk: int):
     _staff_only(request)
     rnd = get_object_or_404(Round.objects.select_related("fund"), pk=pk)
     category = request.GET.get("category") if request.GET.get("category") in Category.values else None
-    # The ranks and cumulative amounts are cached per ranking version (see selectors).
-    page = selectors.ranking_page(round_id=rnd.pk, category=category, page=request.GET.get("page"))
+    page = Paginator(selectors.ranking(round_id=rnd.pk, category=category), 50).get_page(
+        request.GET.get("page")
+    )
     suggestions = None
     if request.GET.get("suggest"):
         suggestions = services.award_suggestions(rnd)
@@ -852,7 +863,7 @@ def review_detail(request, pk: int):
             "blind": app.round.blind_review,
             "organization": None
             if app.round.blind_review
-            else Organization.objects.get(pk=app.organization_id),
+            else org_selectors.organization_get(app.organization_id),
             "budget_lines": app.budget_lines.all(),
             "milestones": app.milestones.all(),
             "attachments": app.attachments.filter(report__isnull=True),

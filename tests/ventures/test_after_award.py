@@ -35,7 +35,7 @@ def test_agreement_installments_and_report_pages(client, rnd, applicant, other_a
     assert app.status == "agreement_signed" and app.agreement.accepted_by == user
     # the applicant cannot record payments
     first = app.installments.get(order=0)
-    assert client.post(reverse("ventures:installment_pay", args=[first.pk])).status_code == 404
+    assert client.post(reverse("ventures:installment_pay", args=[first.pk])).status_code == 403
     client.force_login(projects_staff)
     client.post(reverse("ventures:installment_pay", args=[first.pk]))
     first.refresh_from_db()

@@ -1,15 +1,15 @@
 """Awards within budget (also under concurrent approvals on PostgreSQL), suggestions,
 public notice and objections, the notice-closing job."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 
 from center.errors import DomainError
+from tests.concurrency import run_concurrently
 from tests.ventures.factories import make_fund, make_org_user, make_reviewed, make_reviewers, make_round
 from ventures import selectors, services, tasks
 from ventures.models import Application, Objection
@@ -96,24 +96,18 @@ def test_concurrent_approvals_never_exceed_budget(make_user):
     user, org = make_org_user("conc_org")
     rnd = make_round(staff, budget=Decimal("100000"), reviewers_per_application=2)
     apps = [make_reviewed(rnd, org, user, staff, amount=Decimal("40000")) for _ in range(6)]
-    barrier = threading.Barrier(len(apps))
-    results = []
 
     def approve(app):
-        try:
-            barrier.wait()
-            services.award_approve(application=app, amount=Decimal("40000"), by=staff)
-            results.append("ok")
-        except DomainError as exc:
-            results.append(exc.code)
-        finally:
-            connections.close_all()
+        def run():
+            try:
+                services.award_approve(application=app, amount=Decimal("40000"), by=staff)
+            except DomainError as exc:
+                return exc.code
+            return "ok"
 
-    threads = [threading.Thread(target=approve, args=(a,)) for a in apps]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        return run
+
+    results = [o.value for o in run_concurrently(*[approve(a) for a in apps])]
     assert results.count("ok") == 2 and results.count("over_budget") == 4
     assert selectors.round_committed(rnd.pk) == Decimal("80000")
     assert Application.objects.filter(round=rnd, status=S.RECOMMENDED).count() == 2
@@ -202,9 +196,9 @@ def test_staff_pages_refused_to_applicant_and_reviewer(client, projects_staff, a
             ("export_applications", [rnd.pk]),
             ("export_awards", [rnd.pk]),
         ]:
-            assert client.get(reverse(f"ventures:{name}", args=args)).status_code == 404
-        assert client.post(reverse("ventures:notice_publish", args=[rnd.pk])).status_code == 404
-        assert client.post(reverse("ventures:award", args=[a.pk]), {"amount": "1"}).status_code == 404
+            assert client.get(reverse(f"ventures:{name}", args=args)).status_code == 403  # no role: 403
+        assert client.post(reverse("ventures:notice_publish", args=[rnd.pk])).status_code == 403
+        assert client.post(reverse("ventures:award", args=[a.pk]), {"amount": "1"}).status_code == 403
     a.refresh_from_db()
     assert a.status == S.ON_NOTICE
 

@@ -80,7 +80,7 @@ def test_round_form_page(client, projects_staff):
 def test_round_config_refused_to_other_staff(client, make_user):
     info = make_user("staff_info_t", role="staff", department="info")
     client.force_login(info)
-    assert client.get(reverse("ventures:round_new")).status_code == 404
+    assert client.get(reverse("ventures:round_new")).status_code == 403
     with pytest.raises(PermissionDeniedError):
         services.fund_create(by=info, name="x", source="social_work", year=2031, budget=Decimal("1"))
     assert not Fund.objects.exists()

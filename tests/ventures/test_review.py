@@ -264,9 +264,9 @@ def test_ranking_page_and_review_lists_constant_queries(client, rnd, applicant, 
 def test_ranking_refused_to_non_staff(client, rnd, applicant):
     user, _org = applicant
     client.force_login(user)
-    assert client.get(reverse("ventures:ranking", args=[rnd.pk])).status_code == 404
-    assert client.get(f"/api/v1/ventures/rounds/{rnd.pk}/ranking/").status_code == 404
-    assert client.get(reverse("ventures:export_reviews", args=[rnd.pk])).status_code == 404
+    assert client.get(reverse("ventures:ranking", args=[rnd.pk])).status_code == 403
+    assert client.get(f"/api/v1/ventures/rounds/{rnd.pk}/ranking/").status_code == 403
+    assert client.get(reverse("ventures:export_reviews", args=[rnd.pk])).status_code == 403
 
 
 def test_reviewed_when_all_reviews_in(rnd, applicant, projects_staff):
@@ -393,8 +393,9 @@ def test_last_two_reviews_submitted_at_once_both_count():
     import threading
     import time
 
-    from django.db import connections, transaction
+    from django.db import transaction
 
+    from tests.concurrency import run_concurrently
     from tests.factories import UserFactory
 
     staff = UserFactory.make("race_staff", role="staff", department="projects")
@@ -424,8 +425,6 @@ def test_last_two_reviews_submitted_at_once_both_count():
                 time.sleep(0.5)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
-        finally:
-            connections.close_all()
 
     def second():
         try:
@@ -439,14 +438,8 @@ def test_last_two_reviews_submitted_at_once_both_count():
             )
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_concurrently(first, second)
     assert errors == []
     app.refresh_from_db()
     assert app.status == Application.Status.REVIEWED

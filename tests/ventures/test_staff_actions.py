@@ -49,7 +49,7 @@ def test_terminate_refused_to_the_applicant(client, rnd, applicant, projects_sta
     client.force_login(user)
     page = client.get(reverse("ventures:application_detail", args=[app.pk])).content.decode()
     assert reverse("ventures:terminate", args=[app.pk]) not in page
-    assert client.post(reverse("ventures:terminate", args=[app.pk]), {"reason": "x"}).status_code == 404
+    assert client.post(reverse("ventures:terminate", args=[app.pk]), {"reason": "x"}).status_code == 403
     app.refresh_from_db()
     assert app.status == S.AWARDED
 

@@ -116,7 +116,7 @@ def test_ineligible_and_not_recommended_and_rejected(rnd, applicant, projects_st
     )
     assert app.status == S.INELIGIBLE and app.screening_reason == "not registered"
     with pytest.raises(TransitionError):
-        services.application_transition(app, to=S.IN_REVIEW)
+        services.application_transition(app, to=S.IN_REVIEW, by=projects_staff)
     app2 = make_reviewed(rnd, org, user, projects_staff)
     app2 = services.application_not_recommend(application=app2, by=projects_staff)
     assert app2.status == S.NOT_RECOMMENDED
@@ -219,7 +219,7 @@ def test_transitions_outside_the_pipeline_refused(old, rnd, applicant):
     refused = [s for s in S.values if s != old and s not in services.PIPELINE[old]]
     for to in refused:
         with pytest.raises(TransitionError):
-            services.application_transition(app, to=to)
+            services.application_transition(app, to=to, by=None)
     assert Application.objects.get(pk=app.pk).status == old
     assert _history(app) == []
 
