@@ -187,3 +187,10 @@ class ApiKeyAdmin(SimpleHistoryAdmin):
             },
         )
     ]
+
+
+# --- status history of extension requests (read-only; written by center.workflow) --------
+from center.history_admin import register_status_history  # noqa: E402
+from hotline.models import ExtensionRequestStatusChange  # noqa: E402
+
+register_status_history(ExtensionRequestStatusChange)

@@ -26,7 +26,7 @@ class MembershipInline(admin.TabularInline):
 class StatusChangeInline(admin.TabularInline):
     model = OrganizationStatusChange
     extra = 0
-    readonly_fields = ("from_status", "to_status", "reason", "changed_by", "changed_at")
+    readonly_fields = ("from_status", "to_status", "reason", "by", "at")
     can_delete = False
 
 
@@ -71,10 +71,10 @@ class MembershipAdmin(GuardedAdmin):
 
 @admin.register(OrganizationStatusChange)
 class OrganizationStatusChangeAdmin(admin.ModelAdmin):
-    list_display = ("organization", "from_status", "to_status", "changed_by", "changed_at")
+    list_display = ("organization", "from_status", "to_status", "by", "at")
     list_filter = ("to_status", "from_status")
     search_fields = ("organization__name", "reason")
-    list_select_related = ("organization", "changed_by")
+    list_select_related = ("organization", "by")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -100,7 +100,7 @@ class InspectionCampaignAdmin(SimpleHistoryAdmin):
 class ReportStatusChangeInline(admin.TabularInline):
     model = AnnualReportStatusChange
     extra = 0
-    readonly_fields = ("from_status", "to_status", "comment", "changed_by", "changed_at")
+    readonly_fields = ("from_status", "to_status", "reason", "by", "at")
     can_delete = False
 
 
@@ -171,3 +171,10 @@ class ImportBatchAdmin(GuardedAdmin):
     list_filter = ("status",)
     search_fields = ("file_name",)
     exclude = ("good_rows",)
+
+
+# --- status history of join requests (read-only; written by center.workflow) -------------
+from center.history_admin import register_status_history  # noqa: E402
+from organizations.models import JoinRequestStatusChange  # noqa: E402
+
+register_status_history(JoinRequestStatusChange)

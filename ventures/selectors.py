@@ -13,6 +13,7 @@ Scoring rules:
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.db.models import (
@@ -35,7 +36,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Rank, RowNumber
+from django.db.models.functions import Coalesce, FirstValue, Rank, RowNumber
 from django.utils import timezone
 
 from ventures.models import (
@@ -251,12 +252,26 @@ def with_scores(qs):
 
 def ranking(*, round_id: int, category: str | None = None):
     """The reviewed applications of a round, best first, with overall and per-category rank
-    and the cumulative requested amount (compare against the round's budget)."""
+    and the cumulative requested amount (compare against the round's budget).
+
+    With `category`, only that category's rows are returned, but every figure is still the
+    round's: the overall rank, the category rank and the cumulative amounts are computed over
+    the whole round first (the category is filtered after the window functions)."""
     qs = Application.objects.filter(round_id=round_id, status__in=REVIEWED_STATUSES)
-    if category:
-        qs = qs.filter(category=category)
     qs = with_scores(qs).select_related("organization", "round")
     order = [F("score").desc(nulls_last=True), F("pk").asc()]
+
+    qs = _ranking_windows(qs, order)
+    if category:
+        # A filter on a window annotation is applied to the windowed rows (Django wraps the
+        # query), unlike a filter on a column, which would run before the windows.
+        qs = qs.annotate(row_category=Window(FirstValue("category"), partition_by=[F("category")])).filter(
+            row_category=category
+        )
+    return qs.order_by(*order)
+
+
+def _ranking_windows(qs, order):
     from django.db.models.expressions import RowRange
 
     return qs.annotate(
@@ -277,7 +292,77 @@ def ranking(*, round_id: int, category: str | None = None):
             order_by=order,
             frame=RowRange(start=None, end=0),
         ),
-    ).order_by(*order)
+    )
+
+
+# The ranking's figures (ranks, cumulative amounts) change only when a review is submitted or
+# reopened or an application changes status: they are computed once per version and kept in
+# the shared cache; the services call ranking_changed() in those transactions.
+RANKING_VERSION_KEY = "ventures:ranking-version"
+RANKING_CACHE_SECONDS = 3600
+
+
+def _ranking_version() -> str:
+    from django.core.cache import cache
+
+    version = cache.get(RANKING_VERSION_KEY)
+    if version is None:
+        cache.add(RANKING_VERSION_KEY, secrets.token_hex(6), None)
+        version = cache.get(RANKING_VERSION_KEY) or "0"
+    return version
+
+
+def ranking_changed() -> None:
+    """Every cached ranking is stale: now (for readers in this transaction) and again after
+    the commit (a reader elsewhere may have cached the state before it)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def bump():
+        cache.set(RANKING_VERSION_KEY, secrets.token_hex(6), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def ranking_figures(*, round_id: int) -> list[tuple]:
+    """(pk, category, rank, category_rank, cumulative) of the round's ranking, best first,
+    computed by the database once per ranking version and shared by every process."""
+    from django.core.cache import cache
+
+    key = f"ventures:ranking:{_ranking_version()}:{round_id}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
+            ranking(round_id=round_id).values_list("pk", "category", "rank", "category_rank", "cumulative")
+        )
+        cache.set(key, rows, RANKING_CACHE_SECONDS)
+    return rows
+
+
+def ranking_page(*, round_id: int, category: str | None, page: str | None, per_page: int = 50):
+    """One page of the ranking (optionally of one category, with the round's figures): the
+    figures from ranking_figures, the page's applications read live (status, award)."""
+    from django.core.paginator import Paginator
+
+    figures = ranking_figures(round_id=round_id)
+    if category:
+        figures = [row for row in figures if row[1] == category]
+    page_obj = Paginator(figures, per_page).get_page(page)
+    by_pk = (
+        with_scores(Application.objects.filter(pk__in=[row[0] for row in page_obj]))
+        .select_related("organization", "round")
+        .in_bulk()
+    )
+    apps = []
+    for pk, _category, rank, category_rank, cumulative in page_obj:
+        app = by_pk.get(pk)
+        if app is None:  # gone since the figures were cached
+            continue
+        app.rank, app.category_rank, app.cumulative = rank, category_rank, cumulative
+        apps.append(app)
+    page_obj.object_list = apps
+    return page_obj
 
 
 def application_with_score(application_id: int):

@@ -152,7 +152,7 @@ def application_transition(
                 reason,
             )
 
-    return transition(
+    result = transition(
         application,
         to=to,
         pipeline=PIPELINE,
@@ -162,6 +162,8 @@ def application_transition(
         history=_notify,
         extra_updates=extra,
     ).obj
+    selectors.ranking_changed()  # who is ranked, and their status on the ranking page
+    return result
 
 
 # --- configuration -------------------------------------------------------------------------
@@ -607,6 +609,7 @@ def application_score_refresh(application_id: int) -> None:
         review_score=score,
         review_spread=_spread(row["spread"]),
     )
+    selectors.ranking_changed()  # a review was submitted or reopened: the cached ranks are stale
 
 
 def application_scores_refresh_round(round_id: int) -> int:
@@ -632,6 +635,7 @@ def application_scores_refresh_round(round_id: int) -> int:
             )
         )
     Application.objects.bulk_update(batch, ["review_count", "review_score", "review_spread"], batch_size=1000)
+    selectors.ranking_changed()
     return len(batch)
 
 

@@ -533,9 +533,8 @@ def ranking(request, pk: int):
     _staff_only(request)
     rnd = get_object_or_404(Round.objects.select_related("fund"), pk=pk)
     category = request.GET.get("category") if request.GET.get("category") in Category.values else None
-    page = Paginator(selectors.ranking(round_id=rnd.pk, category=category), 50).get_page(
-        request.GET.get("page")
-    )
+    # The ranks and cumulative amounts are cached per ranking version (see selectors).
+    page = selectors.ranking_page(round_id=rnd.pk, category=category, page=request.GET.get("page"))
     suggestions = None
     if request.GET.get("suggest"):
         suggestions = services.award_suggestions(rnd)
