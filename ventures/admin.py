@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from center.admin_guard import GuardedAdmin, ReadOnlyInline
+from center.errors import DomainError
 from ventures import models
 
 
@@ -31,10 +34,28 @@ class _PercentsFormSet(_SumsTo100):
     field = "percent"
 
 
+def _rubric_scored(round_id) -> bool:
+    return bool(round_id) and models.ReviewScore.objects.filter(criterion__round_id=round_id).exists()
+
+
 class CriterionInline(admin.TabularInline):
+    """The rubric is fixed once a review scored it (as services.round_rubric_set says)."""
+
     model = models.Criterion
     formset = _WeightsFormSet
     extra = 0
+
+    def _locked(self, obj) -> bool:
+        return obj is not None and _rubric_scored(obj.pk)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
 
 
 class InstallmentRuleInline(admin.TabularInline):
@@ -43,9 +64,10 @@ class InstallmentRuleInline(admin.TabularInline):
     extra = 0
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(ReadOnlyInline):
+    """The applicant's budget changes on the application pages (money never negative)."""
+
     model = models.BudgetLine
-    extra = 0
 
 
 class InstallmentInline(admin.TabularInline):
@@ -61,47 +83,43 @@ class InstallmentInline(admin.TabularInline):
         return False
 
 
+class _DryRun(Exception):
+    pass
+
+
 class _RoundAdminForm(forms.ModelForm):
+    """Changes to an existing round are checked by services.round_update (the round row
+    locked, the committed money counted on it) and saved by it in RoundAdmin.save_model."""
+
     class Meta:
         model = models.Round
-        fields = "__all__"  # noqa: DJ007 - the admin shows every field; this form only adds a check
+        fields = "__all__"  # noqa: DJ007 - the admin shows every field; the service checks them
 
-    def clean_budget(self):
-        from ventures.selectors import round_committed
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors:
+            from ventures import services
 
-        budget = self.cleaned_data["budget"]
-        if self.instance.pk and budget is not None:
-            committed = round_committed(self.instance.pk)
-            if budget < committed:
-                raise ValidationError(
-                    _("The budget cannot be lower than the %(c)s yuan already committed to awards.")
-                    % {"c": f"{committed:,.2f}"}
-                )
-        return budget
+            try:
+                with transaction.atomic():  # a dry run: the service checks, the savepoint undoes
+                    services.round_update(round=self.instance, by=self.by, data=self.changes())
+                    raise _DryRun
+            except _DryRun:
+                pass
+            except DomainError as exc:
+                raise ValidationError(exc.message) from exc
+        return cleaned
 
-
-class _FundAdminForm(forms.ModelForm):
-    class Meta:
-        model = models.Fund
-        fields = "__all__"  # noqa: DJ007 - the admin shows every field; this form only adds a check
-
-    def clean_budget(self):
-        from ventures.selectors import fund_committed
-
-        budget = self.cleaned_data["budget"]
-        if self.instance.pk and budget is not None:
-            committed = fund_committed(self.instance.pk)
-            if budget < committed:
-                raise ValidationError(
-                    _("The budget cannot be lower than the %(c)s yuan already committed to awards.")
-                    % {"c": f"{committed:,.2f}"}
-                )
-        return budget
+    def changes(self) -> dict:
+        names = {f.name for f in models.Round._meta.concrete_fields}
+        return {k: v for k, v in self.cleaned_data.items() if k in names and k in self.changed_data}
 
 
 @admin.register(models.Fund)
-class FundAdmin(SimpleHistoryAdmin):
-    form = _FundAdminForm
+class FundAdmin(GuardedAdmin):
+    # The budget of an existing fund changes on the ventures pages, where the service checks
+    # it against what is committed, with the fund row locked.
+    locked_fields = ["budget"]
     list_display = ["name", "source", "year", "budget"]
     list_filter = ["source", "year"]
     search_fields = ["name"]
@@ -114,6 +132,19 @@ class RoundAdmin(SimpleHistoryAdmin):
     list_filter = ["year", "fund", "blind_review"]
     search_fields = ["title"]
     inlines = [CriterionInline, InstallmentRuleInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"by": request.user})
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        from ventures import services
+
+        # the service decides on the locked round row (budget against committed awards)
+        services.round_update(round=obj, by=request.user, data=form.changes())
+        return None
 
 
 @admin.register(models.Application)
@@ -134,6 +165,8 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     # Status and money change through the services (pipeline, budget lock, history rows).
     readonly_fields = [
         "status",
+        "requested_amount",
+        "co_funding",
         "award_amount",
         "fund",
         "awarded_at",
@@ -157,7 +190,9 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(GuardedAdmin):
+    locked_fields = ["application", "reviewer", "status", "comment", "total", "assigned_at", "submitted_at"]
+    allow_add = False
     list_display = ["application", "reviewer", "status", "total", "submitted_at"]
     list_filter = ["status", "application__round"]
     search_fields = ["application__title", "reviewer__username"]
@@ -165,7 +200,9 @@ class ReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.ConflictDeclaration)
-class ConflictDeclarationAdmin(SimpleHistoryAdmin):
+class ConflictDeclarationAdmin(GuardedAdmin):
+    locked_fields = ["application", "reviewer", "reason", "replacement", "declared_at"]
+    allow_add = False
     list_display = ["application", "reviewer", "replacement", "declared_at"]
     list_filter = ["declared_at"]
     search_fields = ["application__title", "reviewer__username"]
@@ -173,7 +210,9 @@ class ConflictDeclarationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Objection)
-class ObjectionAdmin(SimpleHistoryAdmin):
+class ObjectionAdmin(GuardedAdmin):
+    locked_fields = ["application", "status", "resolution", "resolved_by", "resolved_at"]
+    allow_add = False
     list_display = ["application", "name", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "application__title"]
@@ -181,7 +220,9 @@ class ObjectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(GuardedAdmin):
+    locked_fields = ["application", "terms", "accepted_at", "accepted_by"]
+    allow_add = False
     list_display = ["application", "created_at", "accepted_at"]
     list_filter = ["accepted_at"]
     search_fields = ["application__title"]
@@ -189,7 +230,9 @@ class AgreementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Installment)
-class InstallmentAdmin(SimpleHistoryAdmin):
+class InstallmentAdmin(GuardedAdmin):
+    locked_fields = ["application", "order", "trigger", "planned_amount", "status", "paid_date"]
+    allow_add = False
     list_display = ["application", "order", "trigger", "planned_amount", "status", "paid_date"]
     list_filter = ["status", "trigger"]
     search_fields = ["application__title"]
@@ -197,7 +240,9 @@ class InstallmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(GuardedAdmin):
+    locked_fields = ["application", "kind", "due_date", "status", "submitted_at"]
+    allow_add = False
     list_display = ["application", "kind", "due_date", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["application__title"]
@@ -205,7 +250,9 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Evaluation)
-class EvaluationAdmin(SimpleHistoryAdmin):
+class EvaluationAdmin(GuardedAdmin):
+    locked_fields = ["report", "score", "result", "comment", "evaluated_by", "evaluated_at"]
+    allow_add = False
     list_display = ["report", "score", "result", "evaluated_at"]
     list_filter = ["result"]
     search_fields = ["report__application__title"]
@@ -219,20 +266,56 @@ class AttachmentAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["application", "report"]
 
 
-for _model, _fields, _filters in [
-    (models.Criterion, ["name", "round__title"], ["round"]),
-    (models.InstallmentRule, ["round__title"], ["round", "trigger"]),
-    (models.BudgetLine, ["item", "application__title"], ["application__round"]),
-    (models.Milestone, ["description", "application__title"], ["application__round"]),
-    (models.ReviewScore, ["review__application__title"], ["criterion__round"]),
-    (models.SpendingLine, ["budget_line__item", "report__application__title"], ["report__kind"]),
+class CriterionAdmin(SimpleHistoryAdmin):
+    search_fields = ["name", "round__title"]
+    list_filter = ["round"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "round", "name", "weight"] if obj and _rubric_scored(obj.round_id) else fields
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and _rubric_scored(obj.round_id)) and super().has_delete_permission(request, obj)
+
+
+admin.site.register(models.Criterion, CriterionAdmin)
+
+# (model, search, filters, fields the admin never edits, whether the admin may add one)
+for _model, _fields, _filters, _locked, _add in [
+    (models.InstallmentRule, ["round__title"], ["round", "trigger"], [], True),
+    (
+        models.BudgetLine,
+        ["item", "application__title"],
+        ["application__round"],
+        ["application", "amount"],
+        False,
+    ),
+    (models.Milestone, ["description", "application__title"], ["application__round"], [], True),
+    (
+        models.ReviewScore,
+        ["review__application__title"],
+        ["criterion__round"],
+        ["review", "criterion", "score", "comment"],
+        False,
+    ),
+    (
+        models.SpendingLine,
+        ["budget_line__item", "report__application__title"],
+        ["report__kind"],
+        ["report", "budget_line", "spent"],
+        False,
+    ),
 ]:
     admin.site.register(
         _model,
-        SimpleHistoryAdmin,
+        GuardedAdmin,
         search_fields=_fields,
         list_filter=_filters,
-        raw_id_fields=[f.name for f in _model._meta.fields if f.many_to_one and f.name != "round"],
+        raw_id_fields=[
+            f.name for f in _model._meta.fields if f.many_to_one and f.name not in ("round", *_locked)
+        ],
+        locked_fields=_locked,
+        allow_add=_add,
     )
 
 
