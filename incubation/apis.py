@@ -80,6 +80,8 @@ class IncubationSpaceListApi(APIView):
             day = date.fromisoformat(raw) if raw else timezone.localdate()
         except ValueError:
             raise DomainError("day: YYYY-MM-DD", code="invalid", details={"field": "day"}) from None
+        if not 1901 <= day.year <= 2199:  # before 1901 Shanghai's offset has seconds: not RFC 3339
+            raise DomainError("day: a year from 1901 to 2199", code="invalid", details={"field": "day"})
         rooms = selectors.availability(day=day)
         return Response(self.IncubationSpaceAvailabilityOutput(rooms, many=True).data)
 

@@ -1,18 +1,30 @@
 """Every API error has one body shape: {"error": {"code", "message", "details"}}, where
 `details` is always an object (component `Error` of the schema, see center.api.schema)."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from center.errors import DomainError
 
+logger = logging.getLogger(__name__)
+
 
 def portal_exception_handler(exc, context):
+    if isinstance(exc, DataError):
+        # A value the validators let through and the database refuses (e.g. a time zone offset
+        # beyond PostgreSQL's range in a filter): the client's input, not a server error.
+        logger.warning("API input refused by the database: %s", exc)
+        set_rollback()
+        message = str(exceptions.ValidationError.default_detail)
+        return Response({"error": {"code": "invalid", "message": message, "details": {}}}, status=400)
     if isinstance(exc, DomainError):
         return Response(
             {"error": {"code": exc.code, "message": str(exc.message), "details": dict(exc.details)}},

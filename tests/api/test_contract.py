@@ -60,7 +60,12 @@ def test_every_operation_documents_its_errors_with_the_one_component(schema):
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/ventures/applications/", "/api/v1/ventures/reviews/", "/api/v1/ventures/rounds/{id}/ranking/"],
+    [
+        "/api/v1/ventures/applications/",
+        "/api/v1/ventures/reviews/",
+        "/api/v1/ventures/rounds/{id}/ranking/",
+        "/api/v1/consultations/drafts/{id}/opinions/",
+    ],
 )
 def test_ventures_lists_are_documented_paginated(schema, path):
     operation = schema["paths"][path]["get"]
@@ -169,3 +174,17 @@ def test_open311_post_refuses_control_characters(client, network):
     assert "Control characters" in response.json()[0]["description"]
     assert not Ticket.objects.exists()
     assert client.post("/open311/v2/requests.json", {**form, "description": "路灯\n不亮"}).status_code == 200
+
+
+def test_a_value_the_database_refuses_is_a_400():
+    from django.db import DataError
+
+    response = portal_exception_handler(DataError("time zone displacement out of range"), {})
+    assert response.status_code == 400 and response.data["error"]["code"] == "invalid"
+    jsonschema.validate(response.data, ERROR_SCHEMA)
+
+
+@pytest.mark.django_db
+def test_incubation_availability_refuses_a_day_before_1901():
+    """Found by the API fuzz run: day=0267-05-13 answered times with a +08:05:43 offset."""
+    assert_error(APIClient().get("/api/v1/incubation/spaces/?day=0267-05-13"), 400, "invalid")
