@@ -143,3 +143,31 @@ def scrub_phones(text: str, *, mask: str = PHONE_MASK) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+# --- free text from outside (forms, API, Open311) -------------------------------------------
+
+# C0 controls except tab, line feed and carriage return, DEL, C1 controls, and the Unicode
+# noncharacters a database or an XML export cannot store (PostgreSQL refuses NUL in text).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def clean_text(value, *, max_length: int, label, multiline: bool = True) -> str:
+    """The one check for text that comes in from any door (form, API, Open311): at most
+    `max_length` characters and no control characters (NUL included). Returns the stripped
+    text; raises ValidationError with a message naming the field."""
+    text = "" if value is None else str(value)
+    if _CONTROL.search(text) or (not multiline and ("\n" in text or "\r" in text)):
+        raise ValidationError(
+            _("%(field)s contains control characters; remove them and try again."),
+            code="control_characters",
+            params={"field": label},
+        )
+    text = text.strip()
+    if len(text) > max_length:
+        raise ValidationError(
+            _("%(field)s is too long: %(n)d characters, at most %(max)d."),
+            code="too_long",
+            params={"field": label, "n": len(text), "max": max_length},
+        )
+    return text

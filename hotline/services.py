@@ -19,7 +19,7 @@ from center.calendar import add_working_days, end_of_day, working_days_between
 from center.errors import DomainError, PermissionDeniedError, TransitionError
 from center.models import NetworkUnit, User
 from center.services import notification_send, reminder_send_once
-from center.validators import IMAGE_MIME_TYPES, normalize_phone, validate_upload
+from center.validators import IMAGE_MIME_TYPES, clean_text, normalize_phone, validate_upload
 from center.workflow import transition
 from hotline import deadlines
 from hotline.models import (
@@ -113,6 +113,10 @@ def _event(
 
 def _actor_unit(actor: User | None) -> NetworkUnit | None:
     return actor.network_unit if actor is not None and actor.is_authenticated and actor.is_handler else None
+
+
+# Longest text a request may carry, the same for every channel (the forms say the same).
+TICKET_TEXT_LIMITS = {"description": 4000, "title": 120, "resident_name": 60, "address": 200}
 
 
 def _required_text(value: str, message) -> str:
@@ -217,6 +221,12 @@ def ticket_file(
     """File a request from any channel. Raises ValidationError for a bad phone number or
     image, DomainError for an inactive category, too many images or an empty description."""
     phone = normalize_phone(phone)
+    # the same limits whatever the door (portal form, call intake, API, Open311)
+    description = clean_text(description, max_length=TICKET_TEXT_LIMITS["description"], label=_("Description"))
+    title = clean_text(title, max_length=TICKET_TEXT_LIMITS["title"], label=_("Title"), multiline=False)
+    resident_name = clean_text(resident_name, max_length=TICKET_TEXT_LIMITS["resident_name"], label=_("Name"))
+    address = clean_text(address, max_length=TICKET_TEXT_LIMITS["address"], label=_("Address"))
+    external_id = clean_text(external_id, max_length=60, label="external id", multiline=False)
     description = _required_text(description, _("Please describe what you need."))
     if category is None or not category.active:
         raise DomainError(_("This service category is not available."), code="category_inactive")
