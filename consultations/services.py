@@ -843,6 +843,7 @@ def opinion_answer(*, opinion: Opinion, by, result: str, answer: str, now: datet
     unknown result; an empty reason.
     """
     now = _now(now)
+    opinion = Opinion.objects.select_related("forward", "consultation").get(pk=opinion.pk)
     if opinion.forward_id is None:
         if not may_manage(by):
             raise PermissionDeniedError(_("This opinion was not forwarded to you."))
