@@ -37,6 +37,7 @@ from ventures.permissions import is_projects_staff, may_view_application
 
 S = Application.Status
 MANAGE_QUEUE = 50  # items per work queue on the management page
+RANKING_ONE_PAGE = 2000  # a round never has this many reviewed applications
 
 
 def _staff_only(request):
@@ -110,12 +111,17 @@ def awarded_list(request):
 
 def notice(request, pk: int):
     rnd = get_object_or_404(Round, pk=pk)
+    applications = list(selectors.notice_applications(rnd.pk))
+    # Once the notice period is over, the page shows what the round funded.
+    results = [] if applications else list(selectors.awarded_projects().filter(round_id=rnd.pk))
     return render(
         request,
         "ventures/notice.html",
         {
             "round": rnd,
-            "applications": selectors.notice_applications(rnd.pk),
+            "applications": applications,
+            "results": results,
+            "results_total": sum((a.award_amount or 0 for a in results), 0),
         },
     )
 
@@ -534,7 +540,10 @@ def ranking(request, pk: int):
     rnd = get_object_or_404(Round.objects.select_related("fund"), pk=pk)
     category = request.GET.get("category") if request.GET.get("category") in Category.values else None
     # The ranks and cumulative amounts are cached per ranking version (see selectors).
-    page = selectors.ranking_page(round_id=rnd.pk, category=category, page=request.GET.get("page"))
+    # A round's ranking is one page: the budget cut-off line must be visible with every row.
+    page = selectors.ranking_page(
+        round_id=rnd.pk, category=category, page=request.GET.get("page"), per_page=RANKING_ONE_PAGE
+    )
     suggestions = None
     if request.GET.get("suggest"):
         suggestions = services.award_suggestions(rnd)

@@ -22,3 +22,17 @@ def wan(value):
 def total(rows, attr="amount"):
     """Sum of one attribute over rows (a 合计 row under a budget table)."""
     return sum(((r.get(attr) if isinstance(r, dict) else getattr(r, attr)) or 0 for r in rows), 0)
+
+
+@register.filter
+def mark_cutoff(apps, budget):
+    """The ranking's rows with `over_budget_first` set on the first row whose cumulative
+    amount passes the budget: the page draws the budget cut-off line above it."""
+    rows = list(apps)
+    for app in rows:
+        app.over_budget_first = False
+    for app in rows:
+        if budget is not None and getattr(app, "cumulative", None) is not None and app.cumulative > budget:
+            app.over_budget_first = True
+            break
+    return rows
