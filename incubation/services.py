@@ -234,7 +234,9 @@ def application_create(
 @transaction.atomic
 def application_update(*, application: Application, user, **fields) -> Application:
     """Edit a draft or returned application. Refused for others and once it is with staff."""
-    locked = Application.objects.select_for_update().select_related("incubatee").get(pk=application.pk)
+    locked = (
+        Application.objects.select_for_update(of=("self",)).select_related("incubatee").get(pk=application.pk)
+    )
     if not speaks_for(user, locked.incubatee):
         raise PermissionDeniedError(_("This is not your application."))
     if locked.status not in (A.DRAFT, A.RETURNED):
@@ -326,7 +328,7 @@ def panel_scores_save(*, application: Application, scorer, scores: dict[int, int
     outside the screened state, for non-managers, and for incomplete or out-of-range scores.
     Returns the application's new weighted score (average over panel members)."""
     app = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("call__base", "call__sheet")
         .get(pk=application.pk)
     )
@@ -407,7 +409,7 @@ def waitlist_queue(base) -> list[Application]:
 def waitlist_offer_next(*, space: Space, today: date) -> Application | None:
     """Offer a freed space to the first waitlisted applicant (highest score, then earliest)
     that holds no open offer, with a deadline to accept. Returns the application offered."""
-    space = Space.objects.select_for_update().select_related("base").get(pk=space.pk)
+    space = Space.objects.select_for_update(of=("self",)).select_related("base").get(pk=space.pk)
     if Application.objects.filter(offer_space=space, status=A.WAITLISTED, offer_deadline__gte=today).exists():
         return None
     if _space_conflict(space, today, add_months(today, DEFAULT_TERM_MONTHS)) is not None:
@@ -430,7 +432,9 @@ def waitlist_offer_next(*, space: Space, today: date) -> Application | None:
 @transaction.atomic
 def waitlist_accept(*, application: Application, user, today: date) -> Agreement:
     """The waitlisted applicant accepts the space offered before the deadline."""
-    app = Application.objects.select_for_update().select_related("incubatee").get(pk=application.pk)
+    app = (
+        Application.objects.select_for_update(of=("self",)).select_related("incubatee").get(pk=application.pk)
+    )
     if not speaks_for(user, app.incubatee):
         raise PermissionDeniedError(_("This is not your application."))
     if app.status != A.WAITLISTED or app.offer_space_id is None:
@@ -720,7 +724,9 @@ def agreement_allowed_next(agreement: Agreement, user) -> list[str]:
 @transaction.atomic
 def agreement_request_renewal(*, agreement: Agreement, user, note: str = "") -> Agreement:
     """The incubatee asks to renew (once). Refused for others, after a renewal, or when ended."""
-    locked = Agreement.objects.select_for_update().select_related("incubatee").get(pk=agreement.pk)
+    locked = (
+        Agreement.objects.select_for_update(of=("self",)).select_related("incubatee").get(pk=agreement.pk)
+    )
     if not speaks_for(user, locked.incubatee):
         raise PermissionDeniedError(_("This is not your agreement."))
     if locked.status != G.ACTIVE:
@@ -741,7 +747,9 @@ def agreement_decide_renewal(
 ) -> Agreement:
     """Staff grant (term extended by `months`, space still free) or decline a renewal."""
     locked = (
-        Agreement.objects.select_for_update().select_related("space__base", "incubatee").get(pk=agreement.pk)
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("space__base", "incubatee")
+        .get(pk=agreement.pk)
     )
     if locked.space_id:
         _require_manager(by, locked.space.base)
@@ -820,7 +828,9 @@ def quarterly_report_submit(
     filed, for negative figures and once the agreement has ended (nothing written)."""
     today = today or timezone.localdate()
     locked = (
-        QuarterlyReport.objects.select_for_update().select_related("agreement__incubatee").get(pk=report.pk)
+        QuarterlyReport.objects.select_for_update(of=("self",))
+        .select_related("agreement__incubatee")
+        .get(pk=report.pk)
     )
     agreement = locked.agreement
     if not speaks_for(user, agreement.incubatee):
@@ -854,7 +864,7 @@ def quarterly_report_assess(*, report: QuarterlyReport, by, scores: dict[int, in
     """Staff score a filed report on the quarterly sheet. Two failing quarters in a row warn
     the incubatee and let staff end the agreement early."""
     locked = (
-        QuarterlyReport.objects.select_for_update()
+        QuarterlyReport.objects.select_for_update(of=("self",))
         .select_related("agreement__space__base", "agreement__incubatee")
         .get(pk=report.pk)
     )
@@ -988,7 +998,11 @@ def handover_update(
     """Tick the checklist; when everything is ticked the handover is done, the space is
     free again and the waitlist is offered it."""
     today = today or timezone.localdate()
-    locked = Handover.objects.select_for_update().select_related("agreement__space__base").get(pk=handover.pk)
+    locked = (
+        Handover.objects.select_for_update(of=("self",))
+        .select_related("agreement__space__base")
+        .get(pk=handover.pk)
+    )
     agreement = locked.agreement
     if agreement.space_id:
         _require_manager(by, agreement.space.base)
@@ -1024,7 +1038,11 @@ def follow_up_answer(
     projects_running: int,
     how_are_you: str,
 ) -> FollowUp:
-    locked = FollowUp.objects.select_for_update().select_related("agreement__incubatee").get(pk=follow_up.pk)
+    locked = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("agreement__incubatee")
+        .get(pk=follow_up.pk)
+    )
     if not speaks_for(user, locked.agreement.incubatee):
         raise PermissionDeniedError(_("This is not your follow-up."))
     if locked.status == FollowUp.Status.ANSWERED:
@@ -1345,7 +1363,7 @@ def booking_transition(
 def booking_check_in(*, booking: Booking, user, now: datetime | None = None) -> Booking:
     """The booker (or a manager) checks in, from 15 minutes before to 15 minutes after the start."""
     now = now or timezone.now()
-    locked = Booking.objects.select_for_update().select_related("space__base").get(pk=booking.pk)
+    locked = Booking.objects.select_for_update(of=("self",)).select_related("space__base").get(pk=booking.pk)
     if locked.booked_by_id != user.pk and not may_manage_base(user, locked.space.base):
         raise PermissionDeniedError(_("This is not your booking."))
     if locked.status != B.CONFIRMED:

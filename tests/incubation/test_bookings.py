@@ -8,8 +8,8 @@ import pytest
 from center.errors import DomainError, PermissionDeniedError, TransitionError
 from center.models import Notification
 from incubation import services
-from incubation.models import BlockedPeriod, Booking, NoShow
-from tests.incubation.factories import NOW, TODAY, at, make_booking
+from incubation.models import Booking, NoShow
+from tests.incubation.factories import TODAY, at, make_booking
 
 pytestmark = pytest.mark.django_db
 TOMORROW = TODAY + timedelta(days=1)  # Wednesday 3 June 2026
@@ -49,7 +49,12 @@ def test_bad_bookings_refused_with_clear_error_and_nothing_written(spaces, incub
 
 def test_blocked_period_refuses_booking(spaces, incubatee, ops, base):
     services.blocked_period_add(
-        base=base, by=ops, space=spaces.room, starts_at=at(TOMORROW, 8), ends_at=at(TOMORROW, 12), reason="设备检修"
+        base=base,
+        by=ops,
+        space=spaces.room,
+        starts_at=at(TOMORROW, 8),
+        ends_at=at(TOMORROW, 12),
+        reason="设备检修",
     )
     with pytest.raises(DomainError) as exc:
         _book(spaces.room, incubatee[0], at(TOMORROW, 10))
@@ -62,7 +67,11 @@ def test_taken_slot_names_the_conflict(spaces, incubatee, other_incubatee):
     with pytest.raises(DomainError) as exc:
         _book(spaces.room, other_incubatee[0], at(TOMORROW, 11), 60)
     assert exc.value.code == "taken"
-    assert "10:00" in str(exc.value.message) and "12:00" in str(exc.value.message) and "理事会" in str(exc.value.message)
+    assert (
+        "10:00" in str(exc.value.message)
+        and "12:00" in str(exc.value.message)
+        and "理事会" in str(exc.value.message)
+    )
     assert Booking.objects.count() == 1
     # back to back is fine
     assert _book(spaces.room, other_incubatee[0], at(TOMORROW, 12), 60).status == "confirmed"
@@ -80,7 +89,9 @@ def test_anonymous_and_resident_cannot_book(spaces, resident):
         _book(spaces.room, resident, at(TOMORROW, 10))
 
 
-def test_prebooking_approval_refuses_colliding_pending_and_tells_owners(spaces, incubatee, other_incubatee, ops):
+def test_prebooking_approval_refuses_colliding_pending_and_tells_owners(
+    spaces, incubatee, other_incubatee, ops
+):
     a = _book(spaces.room2, incubatee[0], at(TOMORROW, 10), 60)
     b = _book(spaces.room2, other_incubatee[0], at(TOMORROW, 10, 30), 60)
     assert a.status == b.status == "pending"
@@ -108,7 +119,9 @@ def test_cancel_until_cutoff(spaces, incubatee, other_incubatee, time_machine):
     time_machine.move_to(at(TOMORROW, 7, 0), tick=False)
     assert services.booking_transition(b, to="cancelled", by=incubatee[0]).status == "cancelled"
     with pytest.raises(TransitionError):
-        services.booking_transition(b, to="confirmed", by=incubatee[0]) if False else services.booking_transition(
+        services.booking_transition(
+            b, to="confirmed", by=incubatee[0]
+        ) if False else services.booking_transition(
             Booking.objects.get(pk=b.pk), to="no_show", by=None, now=at(TOMORROW, 11)
         )
 
@@ -126,8 +139,12 @@ def test_check_in_window_and_no_show_release(spaces, incubatee, other_incubatee)
     # the slot is released: someone else books it
     time_machine_now = at(TOMORROW, 10, 17)
     again = services.booking_create(
-        space=spaces.room, user=other_incubatee[0], starts_at=at(TOMORROW, 10, 30), ends_at=at(TOMORROW, 11),
-        title="临时", now=time_machine_now,
+        space=spaces.room,
+        user=other_incubatee[0],
+        starts_at=at(TOMORROW, 10, 30),
+        ends_at=at(TOMORROW, 11),
+        title="临时",
+        now=time_machine_now,
     )
     assert again.status == "confirmed"
 
@@ -152,7 +169,12 @@ def test_recurring_preview_shows_collisions_then_books_the_rest(spaces, incubate
     )
     preview = services.series_preview(**args)
     assert [o["starts_at"].date().isoformat() for o in preview] == [
-        "2026-06-03", "2026-06-04", "2026-06-10", "2026-06-11", "2026-06-17", "2026-06-18",
+        "2026-06-03",
+        "2026-06-04",
+        "2026-06-10",
+        "2026-06-11",
+        "2026-06-17",
+        "2026-06-18",
     ]
     problems = {o["starts_at"].date().isoformat(): o["problem"] for o in preview if o["problem"]}
     assert list(problems) == ["2026-06-11"] and "培训" in problems["2026-06-11"]
@@ -163,7 +185,11 @@ def test_recurring_preview_shows_collisions_then_books_the_rest(spaces, incubate
 
 def test_every_other_week(spaces, incubatee):
     preview = services.series_preview(
-        space=spaces.room, first_start=at(TOMORROW, 9), first_end=at(TOMORROW, 10), weekdays=[2], interval=2,
+        space=spaces.room,
+        first_start=at(TOMORROW, 9),
+        first_end=at(TOMORROW, 10),
+        weekdays=[2],
+        interval=2,
         until=date(2026, 7, 1),
     )
     assert [o["starts_at"].day for o in preview] == [3, 17, 1]

@@ -67,8 +67,21 @@ def test_screen_assess_admit_creates_agreement(call, incubatee, ops, spaces):
     app = _scored(call, incubatee, ops)
     assert app.score == 74  # 0.4*80 + 0.6*70
     agreement = services.application_admit(
-        application=app, by=ops, reason="符合条件", space=spaces.office1, starts_on=TODAY, deposit=2000,
-        waivers=[{"item": "rent", "percent": 100, "monthly_value": 2000, "starts_on": TODAY, "ends_on": TODAY + timedelta(days=364)}],
+        application=app,
+        by=ops,
+        reason="符合条件",
+        space=spaces.office1,
+        starts_on=TODAY,
+        deposit=2000,
+        waivers=[
+            {
+                "item": "rent",
+                "percent": 100,
+                "monthly_value": 2000,
+                "starts_on": TODAY,
+                "ends_on": TODAY + timedelta(days=364),
+            }
+        ],
     )
     assert agreement.space == spaces.office1
     assert str(agreement.ends_on) == "2027-06-01"  # one year
@@ -143,8 +156,12 @@ def test_waitlist_offer_next_place_then_accept(call, incubatee, other_incubatee,
 
 
 def test_waitlist_offer_expires_and_moves_on(call, incubatee, other_incubatee, ops, spaces):
-    first = services.application_transition(_scored(call, incubatee, ops), to="waitlisted", by=ops, reason="r")
-    second = services.application_transition(_scored(call, other_incubatee, ops), to="waitlisted", by=ops, reason="r")
+    first = services.application_transition(
+        _scored(call, incubatee, ops), to="waitlisted", by=ops, reason="r"
+    )
+    second = services.application_transition(
+        _scored(call, other_incubatee, ops), to="waitlisted", by=ops, reason="r"
+    )
     services.waitlist_offer_next(space=spaces.office2, today=TODAY)
     later = TODAY + timedelta(days=10)
     with pytest.raises(DomainError):
@@ -158,7 +175,9 @@ def test_admission_over_occupied_space_refused_nothing_written(call, incubatee, 
     make_agreement(other_incubatee[1], spaces.office1, starts_on=TODAY - timedelta(days=10))
     app = _scored(call, incubatee, ops)
     with pytest.raises(DomainError) as exc:
-        services.application_admit(application=app, by=ops, reason="ok", space=spaces.office1, starts_on=TODAY)
+        services.application_admit(
+            application=app, by=ops, reason="ok", space=spaces.office1, starts_on=TODAY
+        )
     assert exc.value.code == "space_taken"
     assert Agreement.objects.filter(incubatee=incubatee[1]).count() == 0
     assert Application.objects.get(pk=app.pk).status == "assessed"  # rolled back with it
