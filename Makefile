@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= center.settings.local
 
-.PHONY: run test install setup messages lint bench ci test-integration clean worker
+.PHONY: run test install setup messages lint bench ci test-integration test-dates clean worker
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: install
 # Needs a real Redis (CELERY_BROKER_URL) and a database a separate process can reach.
 test-integration: install
 	CELERY_INTEGRATION=1 DJANGO_SETTINGS_MODULE=center.settings.test $(BIN)/pytest -p no:xdist -m celery_integration $(ARGS)
+
+# The suite again with the process clock moved to edge dates (a Saturday in a year the calendar
+# package does not know, New Year's Eve at 23:30 in Shanghai): proves no test reads the wall clock.
+test-dates: install
+	scripts/test_on_dates.sh $(ARGS)
 
 messages:
 	for app in organizations incubation ventures hotline consultations; do \

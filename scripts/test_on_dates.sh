@@ -22,6 +22,9 @@ fi
 
 DATES="${TEST_DATES:-2027-02-06T10:00:00+08:00 2026-12-31T23:30:00+08:00}"
 export DJANGO_SETTINGS_MODULE=center.settings.test
+# Only the wall clock moves: a faked monotonic clock makes every timed wait (threading.Event,
+# lock timeouts) hang.
+export FAKETIME_DONT_FAKE_MONOTONIC=1
 unset DATABASE_URL CELERY_BROKER_URL
 for when in $DATES; do
   offset=$(( $(date -d "$when" +%s) - $(date +%s) ))
