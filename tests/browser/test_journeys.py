@@ -251,6 +251,10 @@ def test_organization_profile_report_and_application(journey, mode):
             select.select_option(index=1)
     _fill_visible_form(page, form)
     form.locator("input[name=requested_amount]").fill("20000")
+    for name, text in (("milestones_text", "3 ; 完成需求调研"), ("team_text", "陈静 ; 项目负责人，社工师")):
+        box = form.locator(f"textarea[name={name}]")
+        if box.count():
+            box.fill(text)
     form.locator("input[name=co_funding]").fill("0")
     items = form.locator("input[name$=-item]")
     amounts = form.locator("input[name$=-amount]")
