@@ -32,7 +32,8 @@ def is_base_manager(user) -> bool:
 def managed_base_filter(user, prefix: str = "") -> Q:
     """A Q over `<prefix>base` limiting rows to the bases this user manages."""
     if is_operations_staff(user):
-        return Q()
+        # not an empty Q: an empty Q vanishes when OR-ed with another condition
+        return Q(pk__isnull=False)
     if getattr(user, "is_authenticated", False) and user.is_handler:
         return Q(**{f"{prefix}base__street__path__startswith": user.network_unit.path})
     return Q(pk__in=[])
