@@ -1,6 +1,15 @@
 """Fixtures shared by every app's tests: the network, and one user of every kind."""
 
+import os
+import select
+import time
+
 import pytest
+
+if os.environ.get("FAKETIME") and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC"):
+    # `make test-dates` moves only the wall clock with libfaketime, whose clock_nanosleep
+    # wrapper then refuses Python's monotonic sleeps (EINVAL); select() waits the same time.
+    time.sleep = lambda seconds: select.select([], [], [], max(0.0, seconds)) and None
 
 from tests.factories import NetworkFactory, UserFactory
 
