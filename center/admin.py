@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from center import admin_guard, staff_access  # noqa: F401  (admin_guard: history pages never save)
 from center.calendar import year_sources
-from center.models import Announcement, Holiday, NetworkUnit, Notification, Reminder, User
+from center.models import Announcement, Holiday, NetworkUnit, Notification, OutboxMessage, Reminder, User
 
 # Fields that give rights: nobody edits their own, and only superusers grant superuser rights
 # or single permissions.
@@ -180,3 +180,34 @@ class ReminderAdmin(admin.ModelAdmin):
     list_display = ("key", "sent_at", "recipients")
     list_filter = ("sent_at",)
     search_fields = ("key",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(SimpleHistoryAdmin):
+    """Outgoing e-mails: what keeps failing shows here (filter "Failed") and can be retried."""
+
+    list_display = ("to", "subject", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("status", "created_at")
+    search_fields = ("to", "subject")
+    readonly_fields = (
+        "to",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+    )
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected e-mails again"), permissions=["change"])
+    def retry(self, request, queryset):
+        from center.services import outbox_retry
+
+        n = outbox_retry(message_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(n)d e-mails queued again.") % {"n": n})

@@ -49,3 +49,21 @@ class AnnouncementListApi(generics.ListAPIView):
 
 class TokenApi(ObtainAuthToken):
     """Exchange username and password for an API token (subject to the login lockout)."""
+
+    def post(self, request, *args, **kwargs):
+        """An expired token is replaced by a new one (tokens last API_TOKEN_TTL_DAYS days)."""
+        from django.utils import timezone
+        from rest_framework.authtoken.models import Token
+
+        from center.api.authentication import token_expires_at
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token = Token.objects.filter(user=user).first()
+        if token is not None and timezone.now() >= token_expires_at(token):
+            token.delete()
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key, "expires": token_expires_at(token).isoformat()})

@@ -252,3 +252,36 @@ class StatusHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{getattr(self, self.subject_field + '_id', '')}: {self.from_status} → {self.to_status}"
+
+
+class OutboxMessage(models.Model):
+    """An e-mail waiting to leave (the outbox): written in the same transaction as the
+    notification, sent by a worker and retried with growing pauses while SMTP or the broker
+    is down. One that keeps failing stays here, marked failed, for staff to see and retry."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (gave up retrying)")
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

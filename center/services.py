@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from center.errors import DomainError
-from center.models import Notification, Reminder, User
+from center.models import Notification, OutboxMessage, Reminder, User
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +35,80 @@ def enqueue(task, *args, **kwargs) -> None:
 def notification_send(
     *, user: User, title: str, body: str = "", url: str = "", email: bool = True
 ) -> Notification:
-    """Put a message in the user's portal inbox and, after commit, e-mail it."""
+    """Put a message in the user's portal inbox and, when the user has an address, an e-mail
+    in the outbox (same transaction: both are kept or neither). A worker sends the e-mail
+    after commit and retries it while SMTP or the broker is down (`outbox_send`)."""
     note = Notification.objects.create(user=user, title=title[:200], body=body, url=url)
     if email and user.email:
+        message = OutboxMessage.objects.create(
+            to=user.email, subject=title[:200], body=f"{body}\n\n{url}".strip()
+        )
+        from center import tasks  # tasks imports this module
 
-        def _mail():
-            try:
-                send_mail(title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
-            except Exception:
-                logger.exception("notification e-mail failed", extra={"user": user.pk})
-
-        transaction.on_commit(_mail)
+        enqueue(tasks.outbox_send_one, message.pk)
     return note
+
+
+# Pauses between attempts (minutes); after the last one the message is marked failed.
+OUTBOX_BACKOFF_MINUTES = [1, 5, 15, 60, 180, 720]
+
+
+def outbox_send(*, message_id: int, now=None) -> bool:
+    """Try to send one outbox message now. Returns True when it left. A failure is recorded
+    (attempts, error, next attempt after a growing pause); after the last pause the message
+    is marked failed and stays visible to staff in the admin. Never raises for SMTP errors."""
+    from django.core.mail import EmailMessage
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None:  # sent meanwhile by another worker, or given up
+            return False
+        try:
+            EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to]).send()
+        except Exception as exc:  # SMTP down, refused, timed out ...
+            logger.warning("outbox e-mail failed", extra={"outbox": message.pk, "error": str(exc)[:200]})
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts > len(OUTBOX_BACKOFF_MINUTES):
+                message.status = OutboxMessage.Status.FAILED
+            else:
+                pause = OUTBOX_BACKOFF_MINUTES[message.attempts - 1]
+                message.next_attempt_at = now + timedelta(minutes=pause)
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return False
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = now
+        message.attempts += 1
+        message.save(update_fields=["status", "sent_at", "attempts"])
+        return True
+
+
+def outbox_flush(*, now=None, limit: int = 200) -> int:
+    """Send the pending messages whose next attempt is due (the periodic job). Returns how
+    many left."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    due = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+    ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    return sum(outbox_send(message_id=pk, now=now) for pk in ids)
+
+
+def outbox_retry(*, message_ids: Iterable[int]) -> int:
+    """Staff put failed messages back in the queue (admin action)."""
+    from django.utils import timezone
+
+    return (
+        OutboxMessage.objects.filter(pk__in=list(message_ids))
+        .exclude(status=OutboxMessage.Status.SENT)
+        .update(status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
+    )
 
 
 def reminder_send_once(*, key: str, users: Iterable[User], title: str, body: str = "", url: str = "") -> bool:

@@ -154,7 +154,8 @@ DEFAULT_FROM_EMAIL = env.str(
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # tokens expire (API_TOKEN_TTL_DAYS) and stop working while the account is locked
+        "center.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "center.api.pagination.PortalPagination",
@@ -171,6 +172,7 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="600/min"),
     },
 }
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Haishu Social Organization Service Portal API",
     "DESCRIPTION": "REST API of the Haishu District Social Organization Service Center portal. "

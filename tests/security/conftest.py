@@ -39,7 +39,10 @@ def department_groups(db):
 def dept_staff(department_groups, make_user):
     """{department: staff account} for the four departments, plus the center administrator."""
     people = {
-        dept: make_user(f"staff_{dept}_s", role="staff", department=dept, is_staff=True) for dept in DEPARTMENTS
+        dept: make_user(f"staff_{dept}_s", role="staff", department=dept, is_staff=True)
+        for dept in DEPARTMENTS
     }
-    people["admin"] = make_user("center_admin_s", role="staff", department="admin", is_staff=True, is_superuser=True)
+    people["admin"] = make_user(
+        "center_admin_s", role="staff", department="admin", is_staff=True, is_superuser=True
+    )
     return people

@@ -58,7 +58,12 @@ def test_department_staff_cannot_touch_accounts(client, dept_staff, department_g
     assert client.get("/admin/center/user/add/").status_code == 403
     r = client.post(
         "/admin/center/user/add/",
-        {"username": "evil", "password1": "Evil-pass-123", "password2": "Evil-pass-123", "usable_password": "true"},
+        {
+            "username": "evil",
+            "password1": "Evil-pass-123",
+            "password2": "Evil-pass-123",
+            "usable_password": "true",
+        },
     )
     assert r.status_code == 403
     assert User.objects.count() == users_before
