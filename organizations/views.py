@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from center.errors import DomainError
 from center.exports import xlsx_response
+from center.forms import day_off_warnings
 from center.workflow import allowed_next
 from organizations import imports, selectors, services
 from organizations.filters import OrganizationDirectoryFilter
@@ -526,6 +527,17 @@ def campaigns(request):
             messages.success(
                 request, _("Campaign opened; %(n)d organizations enrolled.") % {"n": campaign.reports.count()}
             )
+            for warning in day_off_warnings(
+                {
+                    "deadline": campaign.deadline,
+                    "supervising_unit_deadline": campaign.supervising_unit_deadline,
+                },
+                {
+                    "deadline": form.fields["deadline"].label,
+                    "supervising_unit_deadline": form.fields["supervising_unit_deadline"].label,
+                },
+            ):
+                messages.warning(request, warning)
             return redirect("organizations:campaign", campaign.pk)
         except DomainError as exc:
             _error(request, exc)

@@ -10,8 +10,7 @@ one history row per change). Money rules enforced here:
 
 from __future__ import annotations
 
-import calendar as _pycal
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -23,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from center.calendar import add_working_days
+from center.dates import add_months
 from center.errors import DomainError, PermissionDeniedError
+from center.money import format_yuan
 from center.services import notification_send
 from center.validators import validate_upload
 from center.workflow import transition
@@ -41,11 +42,15 @@ from ventures.models import (
     Fund,
     Installment,
     InstallmentRule,
+    InstallmentStatusChange,
     Milestone,
     Objection,
+    ObjectionStatusChange,
     ProgressReport,
+    ProgressReportStatusChange,
     Review,
     ReviewScore,
+    ReviewStatusChange,
     Round,
     SpendingLine,
     Trigger,
@@ -75,6 +80,28 @@ PIPELINE: dict[str, frozenset[str]] = {
     S.TERMINATED: frozenset(),
 }
 
+# The smaller workflows, each with its history table.
+REVIEW_PIPELINE: dict[str, frozenset[str]] = {
+    Review.Status.ASSIGNED: frozenset({Review.Status.SUBMITTED, Review.Status.CONFLICT}),
+    Review.Status.SUBMITTED: frozenset({Review.Status.ASSIGNED}),  # staff reopen it
+    Review.Status.CONFLICT: frozenset(),
+}
+OBJECTION_PIPELINE: dict[str, frozenset[str]] = {
+    Objection.Status.OPEN: frozenset({Objection.Status.UPHELD, Objection.Status.DISMISSED}),
+    Objection.Status.UPHELD: frozenset(),
+    Objection.Status.DISMISSED: frozenset(),
+}
+INSTALLMENT_PIPELINE: dict[str, frozenset[str]] = {
+    Installment.Status.PLANNED: frozenset({Installment.Status.PAID, Installment.Status.STOPPED}),
+    Installment.Status.PAID: frozenset(),
+    Installment.Status.STOPPED: frozenset(),
+}
+REPORT_PIPELINE: dict[str, frozenset[str]] = {
+    ProgressReport.Status.DUE: frozenset({ProgressReport.Status.SUBMITTED}),
+    ProgressReport.Status.SUBMITTED: frozenset({ProgressReport.Status.EVALUATED}),
+    ProgressReport.Status.EVALUATED: frozenset(),
+}
+
 DEFAULT_RUBRIC = [
     (gettext_noop("Need and target group"), 25),
     (gettext_noop("Project design and feasibility"), 25),
@@ -87,12 +114,14 @@ CENT = Decimal("0.01")
 
 
 def _yuan(value) -> str:
-    """Money in messages as on the pages: 40,000.00."""
-    return f"{Decimal(str(value or 0)):,.2f}"
+    """Money in messages (after "yuan" in the sentence): 40,000.00."""
+    return format_yuan(value or 0, symbol=False)
 
 
 def _require_staff(user) -> None:
-    if user is not None and not is_projects_staff(user):
+    """Refuse unless `user` is projects staff. The acting person is required: a service
+    called without one (None) is refused too, never waved through."""
+    if user is None or not is_projects_staff(user):
         raise PermissionDeniedError(_("Only staff of the Project Management Department may do this."))
 
 
@@ -106,7 +135,7 @@ def application_transition(
     application: Application,
     *,
     to: str,
-    by=None,
+    by,
     reason: str = "",
     extra: dict | None = None,
     notify: bool = True,
@@ -149,7 +178,7 @@ def round_create(
     budget: Decimal,
     call_opens,
     call_closes,
-    by=None,
+    by,
     rubric: list[tuple[str, int]] | None = None,
     schedule: list[tuple[int, str]] | None = None,
     **fields,
@@ -535,7 +564,7 @@ def _assign(application: Application, n: int) -> list[Review]:
 
 
 @transaction.atomic
-def reviewers_assign(*, application: Application, by=None) -> list[Review]:
+def reviewers_assign(*, application: Application, by) -> list[Review]:
     """Assign the round's number of reviewers in balanced rotation (fewest open assignments
     first), never members of the applicant organization, and start the review. Fails when
     the application is not eligible or no reviewer is available."""
@@ -575,8 +604,14 @@ def review_declare_conflict(*, review: Review, reviewer, reason: str) -> Review 
         )
     if not reason.strip():
         raise DomainError(_("Describe the conflict of interest."), code="reason_required")
-    locked.status = Review.Status.CONFLICT
-    locked.save(update_fields=["status"])
+    transition(
+        locked,
+        to=Review.Status.CONFLICT,
+        pipeline=REVIEW_PIPELINE,
+        by=reviewer,
+        reason=reason,
+        history_model=ReviewStatusChange,
+    )
     ReviewScore.objects.filter(review=locked).delete()
     replacement = _assign(locked.application, 1)
     ConflictDeclaration.objects.create(
@@ -689,19 +724,24 @@ def review_save(
     ReviewScore.objects.filter(review=locked).delete()
     ReviewScore.objects.bulk_create(rows)
     locked.comment = comment
-    fields = ["comment"]
+    locked.save(update_fields=["comment"])
     if submit:
         if len(rows) != len(criteria):
             raise DomainError(_("Score every criterion before submitting."), code="incomplete")
         total = ReviewScore.objects.filter(review=locked).aggregate(
             t=Sum(F("score") * F("criterion__weight"))
         )["t"]
-        locked.total = (Decimal(str(total)) / 100).quantize(CENT, ROUND_HALF_UP)
-        locked.status = Review.Status.SUBMITTED
-        locked.submitted_at = timezone.now()
-        fields += ["total", "status", "submitted_at"]
-    locked.save(update_fields=fields)
-    if submit:
+        locked = transition(
+            locked,
+            to=Review.Status.SUBMITTED,
+            pipeline=REVIEW_PIPELINE,
+            by=reviewer,
+            history_model=ReviewStatusChange,
+            extra_updates={
+                "total": (Decimal(str(total)) / 100).quantize(CENT, ROUND_HALF_UP),
+                "submitted_at": timezone.now(),
+            },
+        ).obj
         _maybe_reviewed(locked.application, by=reviewer)
     return locked
 
@@ -716,8 +756,15 @@ def review_reopen(*, review: Review, by) -> Review:
     app = Application.objects.select_for_update().get(pk=locked.application_id)
     if app.status not in (S.IN_REVIEW, S.REVIEWED):
         raise DomainError(_("Decisions were already taken on this application."), code="decided")
-    locked.status, locked.total, locked.submitted_at = Review.Status.ASSIGNED, None, None
-    locked.save(update_fields=["status", "total", "submitted_at"])
+    locked = transition(
+        locked,
+        to=Review.Status.ASSIGNED,
+        pipeline=REVIEW_PIPELINE,
+        by=by,
+        reason=_("review reopened"),
+        history_model=ReviewStatusChange,
+        extra_updates={"total": None, "submitted_at": None},
+    ).obj
     application_score_refresh(app.pk)
     if app.status == S.REVIEWED:
         application_transition(app, to=S.IN_REVIEW, by=by, reason=_("review reopened"), notify=False)
@@ -782,15 +829,10 @@ def award_approve(*, application: Application, amount, by, fund: Fund | None = N
             code="over_fund",
         )
     if app.status == S.RECOMMENDED:
+        # Not a status change: the amount's change is in the application's audit history.
         app.award_amount, app.fund = amount, fund
-        app.save(update_fields=["award_amount", "fund"])
-        ApplicationStatusChange.objects.create(
-            application=app,
-            from_status=app.status,
-            to_status=app.status,
-            by=by,
-            reason=_("award amount changed to %(a)s") % {"a": _yuan(amount)},
-        )
+        app._change_reason = _("award amount changed to %(a)s") % {"a": _yuan(amount)}
+        app.save(update_fields=["award_amount", "fund", "updated_at"])
         return app
     if app.status == S.NOT_RECOMMENDED:
         application_transition(app, to=S.REVIEWED, by=by, notify=False)
@@ -891,25 +933,25 @@ def objection_resolve(*, objection: Objection, by, uphold: bool, resolution: str
         raise DomainError(_("This objection was already resolved."), code="resolved")
     if not resolution.strip():
         raise DomainError(_("Write the resolution."), code="reason_required")
-    locked.status = Objection.Status.UPHELD if uphold else Objection.Status.DISMISSED
-    locked.resolution, locked.resolved_by, locked.resolved_at = resolution, by, timezone.now()
-    locked.save()
+    locked = transition(
+        locked,
+        to=Objection.Status.UPHELD if uphold else Objection.Status.DISMISSED,
+        pipeline=OBJECTION_PIPELINE,
+        by=by,
+        reason=resolution,
+        history_model=ObjectionStatusChange,
+        extra_updates={"resolution": resolution, "resolved_by": by, "resolved_at": timezone.now()},
+    ).obj
     if uphold:
         application_transition(locked.application, to=S.REJECTED, by=by, reason=resolution)
     return locked
-
-
-def _add_months(d: date, months: int) -> date:
-    y, m = divmod(d.month - 1 + months, 12)
-    y += d.year
-    m += 1
-    return date(y, m, min(d.day, _pycal.monthrange(y, m)[1]))
 
 
 def _award_confirm(app: Application, today: date) -> Application:
     app = application_transition(
         app,
         to=S.AWARDED,
+        by=None,  # the nightly job
         extra={"awarded_at": today},
         reason=_("public notice ended without an open objection"),
     )
@@ -941,12 +983,12 @@ def _award_confirm(app: Application, today: date) -> Application:
             ProgressReport(
                 application=app,
                 kind=ProgressReport.Kind.MIDTERM,
-                due_date=_add_months(start, max(1, app.duration_months // 2)),
+                due_date=add_months(start, max(1, app.duration_months // 2)),
             ),
             ProgressReport(
                 application=app,
                 kind=ProgressReport.Kind.FINAL,
-                due_date=_add_months(start, app.duration_months),
+                due_date=add_months(start, app.duration_months),
             ),
         ]
     )
@@ -1023,8 +1065,14 @@ def installment_pay(*, installment: Installment, by, paid_date: date | None = No
             _("Paying this would exceed the award of %(a)s yuan.") % {"a": _yuan(app.award_amount)},
             code="over_award",
         )
-    inst.status, inst.paid_date = Installment.Status.PAID, paid_date or timezone.localdate()
-    inst.save(update_fields=["status", "paid_date"])
+    inst = transition(
+        inst,
+        to=Installment.Status.PAID,
+        pipeline=INSTALLMENT_PIPELINE,
+        by=by,
+        history_model=InstallmentStatusChange,
+        extra_updates={"paid_date": paid_date or timezone.localdate()},
+    ).obj
     if app.status == S.AGREEMENT_SIGNED:
         application_transition(app, to=S.IN_PROGRESS, by=by, reason=_("first installment paid"))
     return inst
@@ -1068,20 +1116,36 @@ def report_submit(
             if v not in (None, "")
         ]
     )
-    locked.activities, locked.actual_direct, locked.actual_indirect = (
-        activities,
-        actual_direct,
-        actual_indirect,
-    )
-    locked.status, locked.submitted_at = ProgressReport.Status.SUBMITTED, timezone.now()
-    locked.save()
-    return locked
+    return transition(
+        locked,
+        to=ProgressReport.Status.SUBMITTED,
+        pipeline=REPORT_PIPELINE,
+        by=user,
+        history_model=ProgressReportStatusChange,
+        extra_updates={
+            "activities": activities,
+            "actual_direct": actual_direct,
+            "actual_indirect": actual_indirect,
+            "submitted_at": timezone.now(),
+        },
+    ).obj
 
 
-def _stop_unpaid(app: Application) -> int:
-    return Installment.objects.filter(application=app, status=Installment.Status.PLANNED).update(
-        status=Installment.Status.STOPPED
-    )
+def _stop_unpaid(app: Application, *, by, reason: str) -> int:
+    """Stop every installment not yet paid, each with its history row (who, when, why)."""
+    stopped = 0
+    for inst in Installment.objects.filter(application=app, status=Installment.Status.PLANNED).order_by(
+        "order"
+    ):
+        stopped += transition(
+            inst,
+            to=Installment.Status.STOPPED,
+            pipeline=INSTALLMENT_PIPELINE,
+            by=by,
+            reason=reason,
+            history_model=InstallmentStatusChange,
+        ).changed
+    return stopped
 
 
 @transaction.atomic
@@ -1098,11 +1162,17 @@ def report_evaluate(*, report: ProgressReport, by, score, result: str, comment: 
     ev = Evaluation(report=locked, score=_money(score), result=result, comment=comment, evaluated_by=by)
     ev.full_clean()
     ev.save()
-    locked.status = ProgressReport.Status.EVALUATED
-    locked.save(update_fields=["status"])
+    locked = transition(
+        locked,
+        to=ProgressReport.Status.EVALUATED,
+        pipeline=REPORT_PIPELINE,
+        by=by,
+        reason=f"{ev.get_result_display()}: {comment}",
+        history_model=ProgressReportStatusChange,
+    ).obj
     app = locked.application
     if result == Evaluation.Result.FAIL:
-        _stop_unpaid(app)
+        _stop_unpaid(app, by=by, reason=_("evaluation failed: %(c)s") % {"c": comment})
     to = S.MIDTERM_EVALUATED if locked.kind == ProgressReport.Kind.MIDTERM else S.COMPLETED
     application_transition(app, to=to, by=by, reason=f"{ev.get_result_display()}: {comment}")
     return ev
@@ -1116,12 +1186,5 @@ def application_terminate(*, application: Application, by, reason: str) -> Appli
     if not reason.strip():
         raise DomainError(_("Give a reason for the termination."), code="reason_required")
     app = application_transition(application, to=S.TERMINATED, by=by, reason=reason)
-    _stop_unpaid(app)
+    _stop_unpaid(app, by=by, reason=reason)
     return app
-
-
-def report_due_soon(today: date | None = None, days: int = 7):
-    today = today or timezone.localdate()
-    return ProgressReport.objects.filter(
-        status=ProgressReport.Status.DUE, due_date__lte=today + timedelta(days=days)
-    )

@@ -18,6 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from center.errors import DomainError
 from center.exports import xlsx_response
+from center.forms import day_off_warnings
 from center.pages import domain_error_message
 from center.workflow import allowed_next
 from organizations import selectors as org_selectors
@@ -417,6 +418,14 @@ def round_edit(request, pk: int | None = None):
 
         result, ok = _run(request, fn, _("Round saved."))
         if ok:
+            for warning in day_off_warnings(
+                form.cleaned_data,
+                {
+                    "screening_deadline": form.fields["screening_deadline"].label,
+                    "review_deadline": form.fields["review_deadline"].label,
+                },
+            ):
+                messages.warning(request, warning)
             return redirect("ventures:dashboard", result.pk)
     return render(request, "ventures/round_form.html", {"form": form, "round": rnd})
 
