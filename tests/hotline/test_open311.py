@@ -330,3 +330,12 @@ def test_posted_request_is_listed_and_validates(client, network):
     _valid("requests.json", data)
     assert data[0]["address"] == "南门东社区" and data[0]["status"] == "open"
     assert ApiKey.objects.get(pk=key.pk).last_used_at is not None
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(time_machine):
+    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)

@@ -179,3 +179,12 @@ def test_statistics_period_filter_and_swapped_dates(client, people, clock):
     assert '<span class="figure-value">3</span><span class="figure-label">requests' in page
     page = client.get(url, {"start": "", "end": ""}, HTTP_ACCEPT_LANGUAGE="en").text  # all time
     assert '<span class="figure-value">3</span>' in page
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(time_machine):
+    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)

@@ -315,3 +315,12 @@ def test_returning_withdraws_a_pending_extension(people, ticket):
     assert ext.status == "refused"
     with pytest.raises(TransitionError):
         services.extension_decide(extension=ext, actor=people.dispatcher, approve=True)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(time_machine):
+    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)

@@ -306,3 +306,12 @@ def test_score_page_warns_when_the_year_has_no_thresholds(client, org_a, owner_a
         year=evaluation.year, by=staff, min_scores={"5A": 900, "4A": 800, "3A": 700, "2A": 600, "1A": 500}
     )
     assert "No thresholds are configured" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(time_machine):
+    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)

@@ -85,3 +85,12 @@ def test_campaign_list_and_grading_pages(client, network, staff, owner_a):
     client.force_login(staff)
     assert_constant_queries(lambda: client.get(reverse("organizations:campaigns")), grow)
     assert_constant_queries(lambda: client.get(reverse("organizations:grading")), grow)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(time_machine):
+    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)

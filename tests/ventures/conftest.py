@@ -26,3 +26,12 @@ def reviewers(db):
 @pytest.fixture
 def rnd(projects_staff, reviewers):
     return make_round(projects_staff, reviewers_per_application=3)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(time_machine):
+    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
