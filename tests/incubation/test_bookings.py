@@ -4,6 +4,7 @@ collision preview, cancellation cut-off, check-in and no-show release."""
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from center.errors import DomainError, PermissionDeniedError, TransitionError
 from center.models import Notification
@@ -41,10 +42,16 @@ def test_book_a_free_slot(spaces, incubatee):
     ],
 )
 def test_bad_bookings_refused_with_clear_error_and_nothing_written(spaces, incubatee, start, minutes, words):
-    with pytest.raises(DomainError) as exc:
+    with translation.override("en"), pytest.raises(DomainError) as exc:
         _book(spaces.room, incubatee[0], start, minutes)
     assert words in str(exc.value.message)
     assert not Booking.objects.exists()
+
+
+def test_refusal_reads_in_chinese_by_default(spaces, incubatee):
+    with pytest.raises(DomainError) as exc:
+        _book(spaces.room, incubatee[0], at(date(2026, 6, 6), 10, 0), 60)  # a Saturday
+    assert "非工作日" in str(exc.value.message)
 
 
 def test_blocked_period_refuses_booking(spaces, incubatee, ops, base):
@@ -95,7 +102,8 @@ def test_prebooking_approval_refuses_colliding_pending_and_tells_owners(
     a = _book(spaces.room2, incubatee[0], at(TOMORROW, 10), 60)
     b = _book(spaces.room2, other_incubatee[0], at(TOMORROW, 10, 30), 60)
     assert a.status == b.status == "pending"
-    services.booking_transition(a, to="confirmed", by=ops)
+    with translation.override("en"):
+        services.booking_transition(a, to="confirmed", by=ops)
     assert Booking.objects.get(pk=a.pk).status == "confirmed"
     b.refresh_from_db()
     assert b.status == "refused" and "accepted" in b.reason
