@@ -115,6 +115,16 @@ def prepare_accounts() -> dict:
 
     now = timezone.now()
     rnd = Round.objects.filter(call_opens__lte=now, call_closes__gte=now).order_by("pk").first()
+    Event = apps.get_model("consultations", "Event")
+    from django.db.models import Q
+
+    event = (
+        Event.objects.filter(status="published", starts_at__gt=now, audience__in=("residents", "everyone"))
+        .filter(Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now))
+        .filter(Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now))
+        .order_by("starts_at")
+        .first()
+    )
     facts = {
         "tokens": tokens,
         "open311_key": key.key,
@@ -122,6 +132,7 @@ def prepare_accounts() -> dict:
         "organization_id": membership.organization_id if membership else None,
         "round_id": rnd.pk if rnd else None,
         "category": (rnd.categories or ["elderly"])[0] if rnd else None,
+        "event_id": event.pk if event else None,
     }
     connection.close()
     return facts
@@ -282,6 +293,35 @@ def journeys(schema_path: Path, base: str, facts: dict) -> list[str]:
         problems.append(
             "the demo data has no open round or no organization owned by the organization account"
         )
+
+    # Event registration: a resident registers, reads the registration back by its code, cancels
+    # it (twice: the second is refused); bad input, an unknown event and no account are refused.
+    resident_auth = {"Authorization": f"Token {facts['tokens']['resident']}"}
+    registrations = "/api/v1/consultations/registrations/"
+    if facts["event_id"]:
+        body = {"event": facts["event_id"], "name": "API journey resident", "attendees": 1}
+        r = call(registrations, "POST", 201, body=body, headers=resident_auth)
+        if r.status_code == 201:
+            code = r.json()["code"]
+            detail = "/api/v1/consultations/registrations/{code}/"
+            back = call(detail, "GET", 200, path_parameters={"code": code}, headers=resident_auth)
+            if back.status_code == 200 and back.json().get("event") != facts["event_id"]:
+                problems.append(f"GET {detail}: registration {code} reads back another event")
+            call(
+                detail,
+                "GET",
+                404,
+                path_parameters={"code": code},
+                headers={"Authorization": f"Token {facts['tokens']['organization']}"},
+            )
+            cancel = "/api/v1/consultations/registrations/{code}/cancel/"
+            call(cancel, "POST", 200, path_parameters={"code": code}, headers=resident_auth)
+            call(cancel, "POST", (400, 409), path_parameters={"code": code}, headers=resident_auth)
+        call(registrations, "POST", 400, body={**body, "attendees": 0}, headers=resident_auth)
+        call(registrations, "POST", 404, body={**body, "event": 10**8}, headers=resident_auth)
+        call(registrations, "POST", (401, 403), body=body)
+    else:
+        problems.append("the demo data has no published event open for residents' registration")
 
     # Open311 GeoReport v2: POST a request, read it back; refusals answer Open311 error lists.
     open311 = f"{base}/open311/v2"

@@ -19,6 +19,18 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the portal's default language (Chinese): a request made in English
+    by an earlier test on the same worker must not decide what language a message is in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def network(db):
     """District -> streets nanmen, yuehu (each with communities c1, c2)."""

@@ -6,7 +6,8 @@ answers `center.api.exceptions.portal_exception_handler` can give it, all with t
 
 - 400 for operations that take a body or query parameters (validation errors, bad filter
   values; `details` maps each field to its messages),
-- 401 and 403 for every operation (a missing, wrong or expired token; no right to act),
+- 401 for every operation (no credentials, or a wrong or expired token) and 403 (no right
+  to act),
 - 404 for operations with a path parameter, paginated lists (a page out of range) and writes
   (an object named in the body does not exist),
 - 409 for writes (the object's state does not allow the transition),
@@ -106,11 +107,16 @@ class PortalAutoSchema(AutoSchema):
                 + ".",
                 None,
             )
-        yield "401", "Authentication failed: the token is wrong, expired or its account inactive.", None
+        yield (
+            "401",
+            "Not authenticated: no credentials, or the token is wrong, expired or its account "
+            "inactive (`WWW-Authenticate: Token`).",
+            None,
+        )
         if write or not self._open_to_anyone():
-            yield "403", "Not authenticated, or not allowed to do this.", None
+            yield "403", "Authenticated, but not allowed to do this.", None
         else:
-            yield "403", "A token or session was sent and refused.", None
+            yield "403", "A session was sent and refused (e.g. a write without its CSRF token).", None
         if has_path_params or paginated or write:
             yield (
                 "404",

@@ -153,9 +153,11 @@ DEFAULT_FROM_EMAIL = env.str(
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        # tokens expire (API_TOKEN_TTL_DAYS) and stop working while the account is locked
+        # tokens expire (API_TOKEN_TTL_DAYS) and stop working while the account is locked.
+        # Listed first, so a request without credentials or with a wrong token is answered 401
+        # with `WWW-Authenticate: Token` (a session-first list would answer 403 to both).
         "center.api.authentication.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "center.api.pagination.PortalPagination",

@@ -117,7 +117,11 @@ def test_error_answers_match_the_error_component(make_user, network):
     assert_error(client.get("/api/v1/no-such-thing/"), 404, "not_found")
     assert_error(client.get("/api/v1/organizations/%0A1/"), 404, "not_found")  # a newline in the id
     assert_error(client.post("/api/v1/ventures/applications/x/submit/"), 404, "not_found")  # no CSRF page
-    assert_error(client.get("/api/v1/me/"), 403, "not_authenticated")
+    response = client.get("/api/v1/me/")
+    assert_error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"] == "Token"
+    wrong = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert_error(wrong, 401, "authentication_failed")
     staff = make_user("staff_info_contract_t", role="staff", department="info", is_staff=True)
     client.force_authenticate(staff)
     error = assert_error(client.get("/api/v1/hotline/tickets/?status=no-such-status"), 400, "invalid")
