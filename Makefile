@@ -46,7 +46,7 @@ test-dates: install
 
 messages:
 	for app in organizations incubation ventures hotline consultations; do \
-	  (cd $$app && mkdir -p locale && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete) ; done
+	  (cd $$app && mkdir -p locale && PYTHONPATH=$(CURDIR) ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete) ; done
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete -i '.venv/*' -i 'organizations/*' -i 'incubation/*' \
 	  -i 'ventures/*' -i 'hotline/*' -i 'consultations/*' -i 'tests/*' -i 'staticfiles/*' -i 'benchmarks/*'
 

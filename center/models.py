@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -242,8 +243,8 @@ class StatusHistory(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    from_status = models.CharField(_("from"), max_length=32, blank=True)
-    to_status = models.CharField(_("to"), max_length=32)
+    from_status = models.CharField(pgettext_lazy("status change", "from"), max_length=32, blank=True)
+    to_status = models.CharField(pgettext_lazy("status change", "to"), max_length=32)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
@@ -264,7 +265,7 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed (gave up retrying)")
 
-    to = models.EmailField(_("to"))
+    to = models.EmailField(pgettext_lazy("e-mail", "to"))
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     status = models.CharField(
