@@ -67,7 +67,9 @@ class BenchPage:
 @dataclass(frozen=True)
 class BenchSeeder:
     key: str
-    seed: Callable[[int], None]  # seed(scale); scale 1 = production size: 100,000 organizations, 5,000 venture applications x 5 reviews, 500,000 hotline tickets
+    seed: Callable[
+        [int], None
+    ]  # seed(scale); scale 1 = production size: 100,000 organizations, 5,000 venture applications x 5 reviews, 500,000 hotline tickets
     order: int = 100
 
 

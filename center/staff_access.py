@@ -71,7 +71,9 @@ def _apply_rights(apps, schema_editor, rights: Rights, *, revoke: bool = False) 
             for name in model_names:
                 ct = ContentType.objects.db_manager(using).get_by_natural_key(label, name)
                 for action in actions:
-                    perms.append(Permission.objects.using(using).get(content_type=ct, codename=f"{action}_{name}"))
+                    perms.append(
+                        Permission.objects.using(using).get(content_type=ct, codename=f"{action}_{name}")
+                    )
         if revoke:
             group.permissions.remove(*perms)
         else:

@@ -10,7 +10,9 @@ urlpatterns = [
     path("consultations/events/<int:pk>/checkins/", apis.CheckInCreateApi.as_view(), name="checkin-create"),
     path("consultations/registrations/", apis.RegistrationListCreateApi.as_view(), name="registration-list"),
     path(
-        "consultations/registrations/<str:code>/", apis.RegistrationDetailApi.as_view(), name="registration-detail"
+        "consultations/registrations/<str:code>/",
+        apis.RegistrationDetailApi.as_view(),
+        name="registration-detail",
     ),
     path(
         "consultations/registrations/<str:code>/cancel/",

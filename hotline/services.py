@@ -222,7 +222,9 @@ def ticket_file(
     image, DomainError for an inactive category, too many images or an empty description."""
     phone = normalize_phone(phone)
     # the same limits whatever the door (portal form, call intake, API, Open311)
-    description = clean_text(description, max_length=TICKET_TEXT_LIMITS["description"], label=_("Description"))
+    description = clean_text(
+        description, max_length=TICKET_TEXT_LIMITS["description"], label=_("Description")
+    )
     title = clean_text(title, max_length=TICKET_TEXT_LIMITS["title"], label=_("Title"), multiline=False)
     resident_name = clean_text(resident_name, max_length=TICKET_TEXT_LIMITS["resident_name"], label=_("Name"))
     address = clean_text(address, max_length=TICKET_TEXT_LIMITS["address"], label=_("Address"))

@@ -30,4 +30,6 @@ def test_table_starts_with_a_caption(path, line, rest):
 def test_rendered_directory_table_has_its_caption(client, network):
     response = client.get("/organizations/")
     assert response.status_code == 200
-    assert re.search(r'<table[^>]*><caption class="visually-hidden">社会组织名录</caption>', response.content.decode())
+    assert re.search(
+        r'<table[^>]*><caption class="visually-hidden">社会组织名录</caption>', response.content.decode()
+    )
