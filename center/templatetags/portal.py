@@ -38,3 +38,15 @@ def yuan(value, symbol=True):
 def wan(value):
     """Large totals: 1445000 -> "144.5 万元" / "1.445 million yuan"."""
     return format_wan(value)
+
+
+@register.simple_tag(takes_context=True)
+def data_lang(context):
+    """` lang="zh-CN"` on an element holding what people wrote (names, titles, requests, all in
+    Chinese) when the page itself is not in Chinese, so a screen reader switches voice."""
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+
+    if (translation.get_language() or "").startswith("zh"):
+        return ""
+    return mark_safe(' lang="zh-CN"')
