@@ -240,8 +240,10 @@ class Ticket(models.Model):
             return "ok"
         if self.is_overdue or self.sign_overdue or self.status == self.Status.RETURNED:
             return "danger"
-        if self.status in (self.Status.RECEIVED, self.Status.ANSWERED, self.Status.REOPENED):
-            return "warn"
+        if self.status in (self.Status.RECEIVED, self.Status.REOPENED):
+            return "warn"  # waiting for the center to act
+        if self.status == self.Status.ANSWERED:
+            return "info"  # answered, waiting for the resident's rating
         return ""
 
 

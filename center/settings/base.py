@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "axes",
+    "center.third_party.AxesConfig",  # django-axes, with a translated name
     "simple_history",
     *LOCAL_APPS,
 ]

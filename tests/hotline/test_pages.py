@@ -568,3 +568,14 @@ def test_admin_masks_phones_for_non_dispatchers_and_never_edits_the_workflow(cli
     client.force_login(people.dispatcher)
     assert "13812341234" in client.get(change).text
     assert 'name="status"' not in client.get(change).text  # status moves only through the workflow
+
+
+def test_received_and_answered_badges_differ_beyond_colour(client, resident):
+    received = file_ticket(resident=resident, title="刚提交的诉求")
+    answered = file_ticket(resident=resident, title="已答复的诉求")
+    Ticket.objects.filter(pk=answered.pk).update(status=Ticket.Status.ANSWERED)
+    client.force_login(resident)
+    page = client.get(reverse("hotline:mine")).text
+    assert received.status == Ticket.Status.RECEIVED
+    assert '<span class="status warn">已受理</span>' in page
+    assert '<span class="status info">已答复</span>' in page

@@ -233,3 +233,14 @@ def test_links_from_the_manage_page_never_lead_to_a_missing_public_page(client, 
         reverse("organizations:abnormal_list")
         in client.get(reverse("organizations:manage", args=[abnormal.pk])).content.decode()
     )
+
+
+def test_certificate_line_agrees_with_verification(client, network, make_user):
+    owner = make_user("cert_owner", role="organization")
+    verified = make_org(owner=owner, status="verified", street=network.nanmen)
+    pending = make_org(owner=owner, status="pending", street=network.nanmen)
+    client.force_login(owner)
+    html = client.get(reverse("organizations:manage", args=[verified.pk])).content.decode()
+    assert "中心核验时已查验，未上传扫描件" in html
+    html = client.get(reverse("organizations:manage", args=[pending.pk])).content.decode()
+    assert "中心核验时已查验" not in html and "未上传" in html

@@ -463,3 +463,12 @@ def _pinned_now(time_machine):
     from zoneinfo import ZoneInfo
 
     time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+
+
+@pytest.mark.django_db
+def test_draft_report_page_says_it_is_not_submitted_and_has_no_attachments(client, org_a, owner_a):
+    report = _report(org_a)
+    client.force_login(owner_a)
+    client.post(reverse("organizations:report", args=[report.pk]), {**FULL, "save": "1"})
+    page = client.get(reverse("organizations:report", args=[report.pk])).content.decode()
+    assert "草稿，尚未提交" in page and "暂无变更" not in page

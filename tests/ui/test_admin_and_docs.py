@@ -23,6 +23,9 @@ def test_admin_axes_tables_in_chinese(client, make_user):
     client.force_login(user)
     html = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert "登录尝试" in html
+    assert "筛选" in html and "过滤器" not in html  # the portal says 筛选 everywhere
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "登录保护" in index and ">Axes<" not in index
     assert "Access attempts" not in html
 
 

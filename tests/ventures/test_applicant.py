@@ -310,3 +310,12 @@ def test_submitted_application_cannot_be_edited(client, rnd, applicant):
     client.post(url, {k: v for k, v in _form_data(org, title="改过的").items() if k != "organization"})
     app.refresh_from_db()
     assert app.title == "已提交项目"
+
+
+def test_draft_history_starts_with_its_creation(client, rnd, applicant):
+    user, org = applicant
+    app = make_draft(rnd, org, user)
+    client.force_login(user)
+    page = client.get(reverse("ventures:application_detail", args=[app.pk])).content.decode()
+    history = page.split("<h2>历史</h2>", 1)[1]
+    assert "草稿创建" in history.split("</ol>", 1)[0]
