@@ -14,6 +14,7 @@ from consultations.models import (
     DepartmentContact,
     Event,
     EventKind,
+    EventStatusChange,
     FeedToken,
     Forward,
     GovernmentDepartment,
@@ -66,6 +67,13 @@ class EventAdmin(SimpleHistoryAdmin):
     # The seat counter is kept under the event's lock by the services.
     readonly_fields = ["seats_taken"]
     raw_id_fields = ["organizer"]
+
+
+@admin.register(EventStatusChange)
+class EventStatusChangeAdmin(ReadOnlyLogAdmin):
+    list_display = ["event", "from_status", "to_status", "by", "at"]
+    list_filter = ["to_status"]
+    search_fields = ["event__title", "reason"]
 
 
 @admin.register(AgendaItem)

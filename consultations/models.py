@@ -144,6 +144,17 @@ class Event(models.Model):
         return max(self.capacity - self.seats_taken, 0)
 
 
+class EventStatusChange(StatusHistory):
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    subject_field = "event"
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("event status change")
+        verbose_name_plural = _("event status changes")
+
+
 class AgendaItem(models.Model):
     event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="agenda")
     starts_at = models.TimeField(_("time"))

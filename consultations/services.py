@@ -27,6 +27,7 @@ from center.services import notification_send, reminder_send_once
 from center.validators import normalize_phone, validate_upload
 from center.workflow import transition
 from consultations.models import (
+    AgendaItem,
     Attachment,
     Attendance,
     Audience,
@@ -35,6 +36,7 @@ from consultations.models import (
     Consultation,
     ConsultationStatusChange,
     Event,
+    EventStatusChange,
     FeedToken,
     Forward,
     Milestone,
@@ -447,6 +449,204 @@ def feed_token_for(user) -> FeedToken:
     return token
 
 
+# ------------------------------------------------------------- events set up by staff ----
+
+E = Event.Status
+EVENT_PIPELINE = {
+    E.DRAFT: {E.PUBLISHED, E.CANCELLED},
+    E.PUBLISHED: {E.CANCELLED},
+    E.CANCELLED: set(),
+}
+
+EVENT_FIELDS = (
+    "title",
+    "kind",
+    "organizer_department",
+    "description",
+    "venue",
+    "online_url",
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "capacity",
+    "max_per_organization",
+    "audience",
+    "requires_approval",
+    "gives_certificate",
+    "sessions",
+    "attendance_threshold",
+)
+
+
+def event_schedule_errors(data: dict) -> dict[str, str]:
+    """What is wrong with an event's dates, seats and place, field by field (empty when
+    nothing is). Shared by the staff form (messages next to the fields) and the services
+    (which refuse the first one)."""
+    errors: dict[str, str] = {}
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
+    if starts and ends and ends <= starts:
+        errors["ends_at"] = _("The event must end after it starts.")
+    if starts and opens and opens >= starts:
+        errors["registration_opens_at"] = _("Registration must open before the event starts.")
+    if starts and closes and closes > starts:
+        errors["registration_closes_at"] = _("Registration must close before the event starts.")
+    elif opens and closes and closes <= opens:
+        errors["registration_closes_at"] = _("Registration must close after it opens.")
+    capacity = data.get("capacity")
+    if capacity is not None and capacity < 1:
+        errors["capacity"] = _("The capacity must be at least 1.")
+    per_org = data.get("max_per_organization")
+    if per_org is not None and per_org < 1:
+        errors["max_per_organization"] = _("At least one attendee per organization.")
+    sessions, threshold = data.get("sessions"), data.get("attendance_threshold")
+    if sessions is not None and sessions < 1:
+        errors["sessions"] = _("At least one session.")
+    elif sessions and threshold is not None and not 1 <= threshold <= sessions:
+        errors["attendance_threshold"] = _("Between 1 and the number of sessions.")
+    if not (data.get("venue") or "").strip() and not (data.get("online_url") or "").strip():
+        errors["venue"] = _("Give a venue or an online link.")
+    return errors
+
+
+def _event_check(data: dict, agenda: list[dict]) -> None:
+    if not (data.get("title") or "").strip():
+        raise DomainError(_("Please give a title."), code="title_required", details={"field": "title"})
+    if data.get("kind") is None:
+        raise DomainError(_("Choose the kind of event."), code="kind_required", details={"field": "kind"})
+    for name in ("starts_at", "ends_at"):
+        if data.get(name) is None:
+            raise DomainError(_("Please give the start and the end."), code="dates", details={"field": name})
+    errors = event_schedule_errors(data)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise DomainError(message, code="schedule", details={"field": field})
+    for item in agenda:
+        if not (item.get("title") or "").strip() or item.get("starts_at") is None:
+            raise DomainError(
+                _("Each agenda item needs a time and a title."), code="agenda", details={"field": "agenda"}
+            )
+
+
+def _agenda_write(event: Event, agenda: list[dict]) -> None:
+    """The agenda as submitted replaces the one stored (in the order given)."""
+    event.agenda.all().delete()
+    AgendaItem.objects.bulk_create(
+        AgendaItem(
+            event=event,
+            starts_at=item["starts_at"],
+            title=item["title"].strip()[:200],
+            speaker=(item.get("speaker") or "").strip()[:120],
+            sort_order=i,
+        )
+        for i, item in enumerate(agenda, start=1)
+    )
+
+
+def event_create(
+    *, by, data: dict, agenda: list[dict] = (), service_areas=(), now: datetime | None = None
+) -> Event:
+    """Create an event as a draft (published later with `event_transition`).
+
+    `data` holds the fields of EVENT_FIELDS; `agenda` a list of {starts_at, title, speaker}.
+    Refuses: someone who is not staff in charge; a missing title, kind or date; an end not
+    after the start; a registration window not before the start; a capacity below 1; no
+    venue and no online link.
+    """
+    _require_manager(by)
+    now = _now(now)
+    agenda = list(agenda)
+    _event_check(data, agenda)
+    with transaction.atomic():
+        event = Event.objects.create(
+            **{name: data[name] for name in EVENT_FIELDS if name in data},
+            organizer=by,
+            status=E.DRAFT,
+            created_at=now,
+        )
+        event.service_areas.set(service_areas)
+        _agenda_write(event, agenda)
+        EventStatusChange.objects.create(event=event, by=by, at=now, to_status=E.DRAFT)
+    return event
+
+
+def event_update(
+    *, event: Event, by, data: dict, agenda: list[dict] = (), service_areas=(), now: datetime | None = None
+) -> Event:
+    """Change an event. A raised capacity offers the new seats to the waitlist.
+
+    Refuses what `event_create` refuses, a cancelled event, and a capacity below the seats
+    already taken.
+    """
+    _require_manager(by)
+    now = _now(now)
+    agenda = list(agenda)
+    _event_check(data, agenda)
+    with transaction.atomic():
+        locked = _lock_event(event.pk)
+        if locked.status == E.CANCELLED:
+            raise DomainError(_("A cancelled event cannot be changed."), code="cancelled")
+        capacity = data.get("capacity", locked.capacity)
+        if capacity < locked.seats_taken:
+            raise DomainError(
+                _("%(n)d seats are already taken.") % {"n": locked.seats_taken},
+                code="capacity_below_taken",
+                details={"field": "capacity"},
+            )
+        raised = capacity > locked.capacity
+        for name in EVENT_FIELDS:
+            if name in data:
+                setattr(locked, name, data[name])
+        locked.save(update_fields=[*[n for n in EVENT_FIELDS if n in data], "updated_at"])
+        locked.service_areas.set(service_areas)
+        _agenda_write(locked, agenda)
+        if raised and locked.status == E.PUBLISHED:
+            _promote(locked, now=now)
+    event.refresh_from_db()
+    return event
+
+
+def event_transition(*, event: Event, to: str, by, reason: str = "", now: datetime | None = None):
+    """Publish a draft event, or cancel an event. Cancelling needs a reason; it cancels
+    every active registration (seats and waitlist) and tells the people registered.
+
+    Refuses: someone who is not staff in charge; a step the pipeline does not allow;
+    publishing an event that has already started.
+    """
+    _require_manager(by)
+    now = _now(now)
+    reason = (reason or "").strip()
+    if to == E.CANCELLED and not reason:
+        raise DomainError(_("Please give a reason."), code="reason_required", details={"field": "reason"})
+
+    def extra(locked, old):
+        if to == E.PUBLISHED and locked.starts_at <= now:
+            raise DomainError(_("This event has already started or is over."), code="event_past")
+        return {"seats_taken": 0} if to == E.CANCELLED else {}
+
+    with transaction.atomic():
+        _lock_event(event.pk)
+        result = transition(
+            event,
+            to=to,
+            pipeline=EVENT_PIPELINE,
+            by=by,
+            reason=reason,
+            history_model=EventStatusChange,
+            extra_updates=extra,
+        )
+        if result.changed and to == E.CANCELLED:
+            for registration in (
+                Registration.objects.select_for_update()
+                .filter(event_id=event.pk, status__in=Registration.ACTIVE)
+                .select_related("user")
+            ):
+                _registration_move(registration, to=S.CANCELLED, by=by, reason=reason)
+                _notify(registration, _("Event cancelled: %(title)s") % {"title": event.title}, reason)
+    return result
+
+
 # ------------------------------------------------------------------------ check-in ----
 
 
@@ -629,6 +829,111 @@ def certificate_revoke(
 
 
 # --------------------------------------------------------------------- consultations ----
+
+
+def paragraphs_from_text(text: str) -> list[tuple[str, str]]:
+    """Split a draft into (heading, text) paragraphs: paragraphs are separated by an empty
+    line; a paragraph whose first line starts with "#" takes that line as its heading (a
+    heading alone heads the next paragraph)."""
+    out: list[tuple[str, str]] = []
+    pending = ""
+    blocks = [b.strip() for b in (text or "").replace("\r\n", "\n").split("\n\n")]
+    for block in filter(None, blocks):
+        lines = block.split("\n")
+        heading = ""
+        if lines[0].lstrip().startswith("#"):
+            heading = lines[0].strip().lstrip("#").strip()
+            lines = lines[1:]
+        body = "\n".join(lines).strip()
+        if not body:
+            pending = heading or pending
+            continue
+        out.append(((heading or pending)[:200], body))
+        pending = ""
+    return out
+
+
+def paragraphs_to_text(paragraphs) -> str:
+    """The inverse of `paragraphs_from_text`, for the edit form."""
+    return "\n\n".join(f"# {p.heading}\n{p.text}" if p.heading else p.text for p in paragraphs)
+
+
+def consultation_dates_errors(data: dict) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    opens, closes = data.get("opens_at"), data.get("closes_at")
+    if opens and closes and closes <= opens:
+        errors["closes_at"] = _("Opinions must close after they open.")
+    days = data.get("reply_working_days")
+    if days is not None and not 1 <= days <= 60:
+        errors["reply_working_days"] = _("Between 1 and 60 working days.")
+    return errors
+
+
+def _consultation_check(data: dict, paragraphs: list[tuple[str, str]]) -> None:
+    if not (data.get("title") or "").strip():
+        raise DomainError(_("Please give a title."), code="title_required", details={"field": "title"})
+    if not paragraphs:
+        raise DomainError(_("The draft text is empty."), code="empty", details={"field": "body"})
+    errors = consultation_dates_errors(data)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise DomainError(message, code="dates", details={"field": field})
+
+
+CONSULTATION_FIELDS = ("title", "summary", "event", "opens_at", "closes_at", "reply_working_days")
+
+
+def consultation_create(*, by, data: dict, body: str, now: datetime | None = None) -> Consultation:
+    """A consultation on a draft document, as a draft; `body` is split into paragraphs
+    (`paragraphs_from_text`). Published and opened with `consultation_transition`."""
+    _require_manager(by)
+    now = _now(now)
+    paragraphs = paragraphs_from_text(body)
+    _consultation_check(data, paragraphs)
+    with transaction.atomic():
+        consultation = Consultation.objects.create(
+            **{name: data[name] for name in CONSULTATION_FIELDS if name in data},
+            status=C.DRAFT,
+            created_by=by,
+            created_at=now,
+        )
+        Paragraph.objects.bulk_create(
+            Paragraph(consultation=consultation, number=i, heading=heading, text=text)
+            for i, (heading, text) in enumerate(paragraphs, start=1)
+        )
+        ConsultationStatusChange.objects.create(consultation=consultation, by=by, at=now, to_status=C.DRAFT)
+    return consultation
+
+
+def consultation_update(*, consultation: Consultation, by, data: dict, body: str) -> Consultation:
+    """Change a consultation. The text may change only until the first opinion is given
+    (opinions point at its paragraphs); nothing changes once it is answered."""
+    _require_manager(by)
+    paragraphs = paragraphs_from_text(body)
+    _consultation_check(data, paragraphs)
+    with transaction.atomic():
+        locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        if locked.status == C.ANSWERED:
+            raise DomainError(_("An answered consultation cannot be changed."), code="answered")
+        current = [(p.heading, p.text) for p in locked.paragraphs.order_by("number")]
+        if paragraphs != current:
+            if locked.opinions.exists():
+                raise DomainError(
+                    _("The text cannot change once opinions have been given on it."),
+                    code="has_opinions",
+                    details={"field": "body"},
+                )
+            locked.paragraphs.all().delete()
+            Paragraph.objects.bulk_create(
+                Paragraph(consultation=locked, number=i, heading=heading, text=text)
+                for i, (heading, text) in enumerate(paragraphs, start=1)
+            )
+        for name in CONSULTATION_FIELDS:
+            if name in data:
+                setattr(locked, name, data[name])
+        locked.save(update_fields=[*[n for n in CONSULTATION_FIELDS if n in data], "updated_at"])
+    consultation.refresh_from_db()
+    return consultation
 
 
 def consultation_transition(

@@ -41,10 +41,14 @@ urlpatterns = [
     path("consultations/forwards/<int:pk>/", views.forward_detail, name="forward_detail"),
     # staff desk
     path("consultations/manage/", views.manage, name="event_manage_list"),
+    path("consultations/manage/events/new/", views.event_create, name="event_create"),
     path("consultations/manage/events/<int:pk>/", views.event_manage, name="event_manage"),
+    path("consultations/manage/events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("consultations/manage/events/<int:pk>/checkin/", views.event_checkin, name="event_checkin"),
     path("consultations/manage/events/<int:pk>/<slug:what>.xlsx", views.event_export, name="event_export"),
     path("consultations/manage/drafts/", views.consultation_manage_list, name="consultation_manage_list"),
+    path("consultations/manage/drafts/new/", views.consultation_create, name="consultation_create"),
     path("consultations/manage/drafts/<int:pk>/", views.consultation_manage, name="consultation_manage"),
+    path("consultations/manage/drafts/<int:pk>/edit/", views.consultation_edit, name="consultation_edit"),
     path("consultations/manage/research/", views.research_manage, name="research_manage"),
 ]

@@ -33,7 +33,9 @@ from consultations.forms import (
     AttendanceForm,
     CapacityForm,
     CheckInForm,
+    ConsultationForm,
     EventFilterForm,
+    EventForm,
     FeedbackForm,
     ForwardForm,
     HearingOpinionForm,
@@ -43,6 +45,7 @@ from consultations.forms import (
     RegisterForm,
     SpeakerForm,
     WalkInForm,
+    agenda_formset,
 )
 from consultations.ical import ics_response
 from consultations.models import (
@@ -603,6 +606,12 @@ def event_manage(request, pk: int):
             "attachments": event.attachments.all(),
             "manager": may_manage(request.user),
             "mask": not may_manage(request.user),
+            "next_statuses": [
+                (s, Event.Status(s).label)
+                for s in allowed_next(event, pipeline=services.EVENT_PIPELINE, user=request.user)
+            ]
+            if may_manage(request.user)
+            else [],
         },
     )
 
@@ -621,6 +630,14 @@ def _event_post(request, event):
                 request,
                 _("Registered: %(name)s (%(status)s).")
                 % {"name": reg.name, "status": reg.get_status_display()},
+            )
+        elif action == "move":
+            to = request.POST.get("to", "")
+            services.event_transition(
+                event=event, to=to, by=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(
+                request, _("Event published.") if to == Event.Status.PUBLISHED else _("Event cancelled.")
             )
         elif action == "capacity":
             form = CapacityForm(request.POST)
@@ -1018,3 +1035,115 @@ def research_manage(request):
             "today": timezone.localdate(),
         },
     )
+
+
+# ------------------------------------------------------- staff: set up events and drafts ----
+
+
+def _event_payload(form) -> tuple[dict, list]:
+    data = {name: form.cleaned_data[name] for name in services.EVENT_FIELDS}
+    for name in ("description", "venue", "online_url"):
+        data[name] = (data[name] or "").strip()
+    return data, list(form.cleaned_data["service_areas"])
+
+
+def _event_form_page(request, *, event=None):
+    """Create (event=None) or edit an event with its agenda rows."""
+    _require_manager(request)
+    if request.method == "POST":
+        form = EventForm(request.POST)
+        agenda = agenda_formset(request.POST)
+        if form.is_valid() and agenda.is_valid():
+            data, areas = _event_payload(form)
+            items = [f.item for f in agenda.forms if f.item]
+            try:
+                if event is None:
+                    event = services.event_create(
+                        by=request.user, data=data, agenda=items, service_areas=areas
+                    )
+                    messages.success(request, _("Event saved as a draft. Publish it when it is ready."))
+                else:
+                    services.event_update(
+                        event=event, by=request.user, data=data, agenda=items, service_areas=areas
+                    )
+                    messages.success(request, _("Event saved."))
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                return redirect("consultations:event_manage", pk=event.pk)
+    else:
+        initial = EventForm.initial_for(event) if event else {"organizer_department": request.user.department}
+        form = EventForm(initial=initial)
+        agenda = agenda_formset(event=event)
+    return render(
+        request,
+        "consultations/event_form.html",
+        {"form": form, "agenda": agenda, "event": event},
+    )
+
+
+@login_required
+def event_create(request):
+    return _event_form_page(request)
+
+
+@login_required
+def event_edit(request, pk: int):
+    _require_manager(request)
+    event = get_object_or_404(Event.objects.prefetch_related("service_areas", "agenda"), pk=pk)
+    if event.status == Event.Status.CANCELLED:
+        messages.error(request, _("A cancelled event cannot be changed."))
+        return redirect("consultations:event_manage", pk=pk)
+    return _event_form_page(request, event=event)
+
+
+def _consultation_form_page(request, *, consultation=None):
+    _require_manager(request)
+    if request.method == "POST":
+        form = ConsultationForm(request.POST, consultation=consultation)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in services.CONSULTATION_FIELDS}
+            try:
+                if consultation is None:
+                    consultation = services.consultation_create(
+                        by=request.user, data=data, body=form.cleaned_data["body"]
+                    )
+                    messages.success(
+                        request, _("Consultation saved as a draft. Publish it when it is ready.")
+                    )
+                else:
+                    services.consultation_update(
+                        consultation=consultation, by=request.user, data=data, body=form.cleaned_data["body"]
+                    )
+                    messages.success(request, _("Consultation saved."))
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                return redirect("consultations:consultation_manage", pk=consultation.pk)
+    else:
+        initial = ConsultationForm.initial_for(consultation) if consultation else None
+        form = ConsultationForm(initial=initial, consultation=consultation)
+    return render(
+        request,
+        "consultations/consultation_form.html",
+        {
+            "form": form,
+            "consultation": consultation,
+            "text_locked": bool(consultation and consultation.opinions.exists()),
+        },
+    )
+
+
+@login_required
+def consultation_create(request):
+    return _consultation_form_page(request)
+
+
+@login_required
+def consultation_edit(request, pk: int):
+    _require_manager(request)
+    consultation = get_object_or_404(Consultation, pk=pk)
+    if consultation.status == Consultation.Status.ANSWERED:
+        messages.error(request, _("An answered consultation cannot be changed."))
+        return redirect("consultations:consultation_manage", pk=pk)
+    return _consultation_form_page(request, consultation=consultation)
