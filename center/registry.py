@@ -151,3 +151,27 @@ def register_my_page_section(section: MyPageSection) -> None:
 
 def my_page_sections() -> list[MyPageSection]:
     return sorted(_my_page.values(), key=lambda s: s.order)
+
+
+# --- An organization's page: what other apps show about that organization -----------------
+# A section names a template and returns its context for (organization, viewer), or None to
+# show nothing. The organizations app renders them without importing the apps that add them.
+
+
+@dataclass(frozen=True)
+class OrganizationSection:
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
+_organization_sections: dict[str, OrganizationSection] = {}
+
+
+def register_organization_section(section: OrganizationSection) -> None:
+    _organization_sections[section.key] = section
+
+
+def organization_sections() -> list[OrganizationSection]:
+    return sorted(_organization_sections.values(), key=lambda s: s.order)

@@ -159,6 +159,42 @@ registry.register_workbench_panel(
 )
 
 
+def _organization_capacity(organization, user):
+    """Capacity building on an organization's page: the events it attended and its
+    certificates (each with its public verification link). Holders' names in full only for
+    the organization's members and the center's staff."""
+    from consultations.certificates import certificate_token, mask_name
+    from consultations.selectors import organization_capacity_building
+    from organizations.selectors import user_may_see_private
+
+    data = organization_capacity_building(organization.pk)
+    private = user_may_see_private(user, organization.pk)
+    if not (data["attended"] or private):
+        return None
+    return {
+        "attended": data["attended"],
+        "trainings": sum(1 for r in data["attended"] if r.event.kind.counts_as_training),
+        "certificates": [
+            {
+                "certificate": c,
+                "holder": c.holder_name if private else mask_name(c.holder_name),
+                "verify_url": reverse("consultations:certificate_verify", args=[certificate_token(c.number)]),
+            }
+            for c in data["certificates"]
+        ],
+    }
+
+
+registry.register_organization_section(
+    registry.OrganizationSection(
+        "consultations_capacity",
+        "consultations/_organization_capacity.html",
+        _organization_capacity,
+        order=50,
+    )
+)
+
+
 def _load_demo(stdout=None):
     from consultations.demo import load_consultations_demo
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from consultations.models import (
     AgendaItem,
     Attachment,
+    Attendance,
     Certificate,
     CheckIn,
     Consultation,
@@ -176,22 +177,28 @@ def certificate_by_number(number: str) -> Certificate | None:
     )
 
 
-def organization_capacity_building(organization_id: int) -> dict:
-    """Trainings an organization attended and its certificates (for its page and grading)."""
+def organization_capacity_building(organization_id: int, *, now: datetime | None = None) -> dict:
+    """Events an organization attended (checked in, or marked present) and its valid
+    certificates, latest first: for its page and for grading. One query."""
     regs = list(
         Registration.objects.filter(
             organization_id=organization_id,
             status=Registration.Status.CONFIRMED,
-            event__ends_at__lt=timezone.now(),
+            event__ends_at__lt=now or timezone.now(),
         )
-        .annotate(checked=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))))
+        .annotate(
+            checked=Exists(CheckIn.objects.filter(registration=OuterRef("pk")))
+            | Exists(Attendance.objects.filter(registration=OuterRef("pk"), status=Attendance.Status.PRESENT))
+        )
         .select_related("event", "event__kind", "certificate")
-        .order_by("-event__starts_at")[:50]
+        .order_by("-event__starts_at", "-pk")[:50]
     )
     attended = [r for r in regs if r.checked]
     return {
         "attended": attended,
-        "certificates": [r.certificate for r in attended if hasattr(r, "certificate")],
+        "certificates": [
+            r.certificate for r in attended if hasattr(r, "certificate") and r.certificate.revoked_at is None
+        ],
     }
 
 

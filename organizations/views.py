@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from center.errors import DomainError
 from center.exports import xlsx_response
 from center.forms import day_off_warnings
+from center.registry import organization_sections
 from center.workflow import allowed_next
 from organizations import imports, selectors, services
 from organizations.filters import OrganizationDirectoryFilter
@@ -154,10 +155,19 @@ def detail(request, pk: int):
         organization = selectors.directory_detail(pk)
     except Organization.DoesNotExist:
         raise Http404 from None
+    sections = [
+        {"template": s.template, "data": data}
+        for s in organization_sections()
+        if (data := s.context(organization, request.user)) is not None
+    ]
     return render(
         request,
         "organizations/detail.html",
-        {"org": organization, "may_manage": selectors.user_may_see_private(request.user, pk)},
+        {
+            "org": organization,
+            "may_manage": selectors.user_may_see_private(request.user, pk),
+            "sections": sections,
+        },
     )
 
 
