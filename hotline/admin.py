@@ -21,9 +21,9 @@ from hotline.permissions import is_dispatcher
 
 @admin.register(ServiceCategory)
 class ServiceCategoryAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "group", "active", "sort_order"]
+    list_display = ["code", "name", "name_en", "group", "active", "sort_order"]
     list_filter = ["active", "group"]
-    search_fields = ["code", "name", "keywords"]
+    search_fields = ["code", "name", "name_en", "keywords"]
 
 
 @admin.register(DeadlinePolicy)

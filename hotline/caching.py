@@ -64,10 +64,10 @@ def cached(name: str, compute, *parts, ttl: int = TTL):
 
 
 def connect() -> None:
-    """Called from HotlineConfig.ready: every saved or deleted ticket or extension request
-    changes the version."""
+    """Called from HotlineConfig.ready: every saved or deleted ticket, extension request or
+    category (a renamed category shows at once) changes the version."""
     from django.db.models.signals import post_delete, post_save
 
-    for model in ("hotline.Ticket", "hotline.ExtensionRequest"):
+    for model in ("hotline.Ticket", "hotline.ExtensionRequest", "hotline.ServiceCategory"):
         post_save.connect(data_changed, sender=model, dispatch_uid=f"hotline-cache-save-{model}")
         post_delete.connect(data_changed, sender=model, dispatch_uid=f"hotline-cache-delete-{model}")

@@ -13,9 +13,10 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from center.models import StatusHistory
+from center.translated import EnglishNameMixin
 
 
-class ServiceCategory(models.Model):
+class ServiceCategory(EnglishNameMixin, models.Model):
     """What a request is about (elderly care, disability, ...); one Open311 service each."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -35,7 +36,7 @@ class ServiceCategory(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class TicketType(models.TextChoices):

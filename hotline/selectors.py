@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext
 from center.calendar import end_of_day
 from center.models import NetworkUnit
 from center.permissions import units_visible_to
+from center.translated import pick_name
 from center.validators import scrub_phones
 from hotline.models import ExtensionRequest, ServiceCategory, Ticket, TicketEvent
 from hotline.services import WITH_UNIT
@@ -38,6 +39,7 @@ LIST_COLUMNS = (
     "return_reason",
     "assigned_handler_id",
     "category__name",
+    "category__name_en",
     "assigned_unit__name",
     "assigned_unit__path",
     "area__name",
@@ -321,8 +323,8 @@ def hotline_breakdowns(*, start: date | None = None, end: date | None = None) ->
         for r in qs.values("ticket_type").annotate(n=Count("pk")).order_by("-n")
     ]
     by_category = [
-        {"label": r["category__name"], "count": r["n"]}
-        for r in qs.values("category__name").annotate(n=Count("pk")).order_by("-n")
+        {"label": pick_name(r["category__name"], r["category__name_en"]), "count": r["n"]}
+        for r in qs.values("category__name", "category__name_en").annotate(n=Count("pk")).order_by("-n")
     ]
     # A community's tickets count under its street, so the chart has one bar per street.
     street = Case(

@@ -64,6 +64,35 @@ MAX_IMAGES = 5
 MAX_EXTENSION_DAYS = 15
 
 
+def ticket_actions(ticket: Ticket, user) -> frozenset[str]:
+    """What `user` may do to `ticket` now, read off PIPELINE and who holds the ticket: the
+    dispatchers act while the center holds it, the assigned unit while it is with the unit,
+    hotline staff record the callback after the answer. Pages show exactly these actions; the
+    services check the same rules when the action is posted."""
+    allowed = PIPELINE.get(ticket.status, frozenset())
+    with_unit = ticket.status in WITH_UNIT
+    actions: set[str] = set()
+    if not with_unit and is_dispatcher(user):
+        if S.DISPATCHED in allowed:
+            actions.add("dispatch")
+        if S.ANSWERED in allowed:
+            actions.add("answer")
+    if with_unit and may_handle(user, ticket):
+        for status, action in (
+            (S.SIGNED_FOR, "sign"),
+            (S.IN_PROGRESS, "start"),
+            (S.DISPATCHED, "redispatch"),
+            (S.RETURNED, "return"),
+            (S.RETURNED, "extension"),
+            (S.ANSWERED, "answer"),
+        ):
+            if status in allowed:
+                actions.add(action)
+    if S.CLOSED in allowed and is_hotline_staff(user):
+        actions.add("callback")
+    return frozenset(actions)
+
+
 def ticket_transition(
     ticket: Ticket,
     *,

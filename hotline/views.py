@@ -415,6 +415,7 @@ def _detail_context(request, ticket: Ticket, **extra) -> dict:
         "is_dispatcher": is_dispatcher(user),
         "may_handle": may_handle(user, ticket),
         "is_staff": is_hotline_staff(user),
+        "actions": services.ticket_actions(ticket, user),
         "dispatch_units": selectors.dispatch_units(),
         "child_units": unit.children.order_by("sort_order", "pk") if unit is not None else [],
         "callback_form": CallbackForm(),

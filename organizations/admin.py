@@ -54,7 +54,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 @admin.register(ServiceArea)
 class ServiceAreaAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "code", "sort_order")
+    list_display = ("name", "name_en", "code", "sort_order")
     list_filter = ("sort_order",)
     search_fields = ("name", "code")
 

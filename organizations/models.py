@@ -15,11 +15,12 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from center.models import StatusHistory
+from center.translated import EnglishNameMixin
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class ServiceArea(models.Model):
+class ServiceArea(EnglishNameMixin, models.Model):
     """What an organization works on (扶老, 助残, 救孤, 济困, …); an organization has several."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -33,7 +34,7 @@ class ServiceArea(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class Organization(models.Model):

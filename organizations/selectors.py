@@ -104,7 +104,9 @@ def directory_queryset():
     return (
         Organization.objects.filter(status__in=PUBLIC_STATUSES)
         .select_related("street")
-        .prefetch_related(Prefetch("service_areas", queryset=ServiceArea.objects.only("id", "name", "code")))
+        .prefetch_related(
+            Prefetch("service_areas", queryset=ServiceArea.objects.only("id", "name", "name_en", "code"))
+        )
         .only(
             "id",
             "name",

@@ -17,6 +17,7 @@ from center.errors import DomainError
 from center.exports import xlsx_response
 from center.forms import day_off_warnings
 from center.registry import organization_sections
+from center.translated import pick_name
 from center.workflow import allowed_next
 from organizations import imports, selectors, services
 from organizations.filters import OrganizationDirectoryFilter
@@ -92,7 +93,12 @@ def directory(request):
             "types": Organization.Type.choices,
             "grades": Organization.Grade.choices,
             "streets": flt.filters["street"].queryset.values_list("pk", "name"),
-            "areas": flt.filters["service_area"].queryset.values_list("code", "name"),
+            "areas": [
+                (code, pick_name(name, name_en))
+                for code, name, name_en in flt.filters["service_area"].queryset.values_list(
+                    "code", "name", "name_en"
+                )
+            ],
         },
     )
 

@@ -116,14 +116,14 @@ def _configure(rnd: Round) -> None:
     if not rnd.criteria.exists():
         Criterion.objects.bulk_create(
             [
-                Criterion(round=rnd, name=n, weight=w, order=i)
-                for i, (n, w) in enumerate(
+                Criterion(round=rnd, name=n, name_en=en, weight=w, order=i)
+                for i, (n, en, w) in enumerate(
                     [
-                        ("需求与服务对象", 25),
-                        ("项目设计与可行性", 25),
-                        ("组织能力与团队", 20),
-                        ("预算合理性", 15),
-                        ("可持续性与成效", 15),
+                        ("需求与服务对象", "Needs and beneficiaries", 25),
+                        ("项目设计与可行性", "Design and feasibility", 25),
+                        ("组织能力与团队", "Organization and team", 20),
+                        ("预算合理性", "Budget", 15),
+                        ("可持续性与成效", "Sustainability and results", 15),
                     ]
                 )
             ]

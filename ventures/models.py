@@ -17,15 +17,16 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from center.models import StatusHistory
+from center.translated import EnglishNameMixin
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Category(models.TextChoices):
-    ELDERLY = "elderly", _("Elderly (扶老)")
-    DISABLED = "disabled", _("Disabled (助残)")
-    ORPHANS = "orphans", _("Orphans (救孤)")
-    POOR = "poor", _("Poor (济困)")
+    ELDERLY = "elderly", _("Elderly care")
+    DISABLED = "disabled", _("Disability support")
+    ORPHANS = "orphans", _("Orphan relief")
+    POOR = "poor", _("Poverty relief")
     SOCIAL_WORK = "social_work", _("Social-work services")
     COMMUNITY = "community", _("Community building")
 
@@ -103,7 +104,7 @@ class Round(models.Model):
         return [(c, labels.get(c, c)) for c in (self.categories or [c for c, _l in Category.choices])]
 
 
-class Criterion(models.Model):
+class Criterion(EnglishNameMixin, models.Model):
     """A scoring rubric line; a round's weights sum to 100 (checked by round_rubric_set)."""
 
     round = models.ForeignKey(
@@ -123,7 +124,7 @@ class Criterion(models.Model):
         ordering = ["round", "order", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.weight}%)"
+        return f"{self.display_name} ({self.weight}%)"
 
 
 class Trigger(models.TextChoices):

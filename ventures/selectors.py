@@ -281,17 +281,6 @@ def _ranking_windows(qs, order):
         ),
         position=Window(RowNumber(), order_by=order),
         cumulative=Window(Sum("requested_amount"), order_by=order, frame=RowRange(start=None, end=0)),
-        cumulative_awarded=Window(
-            Sum(
-                Case(
-                    When(status__in=COMMITTED_STATUSES, then=F("award_amount")),
-                    default=_zero(),
-                    output_field=MONEY_FIELD,
-                )
-            ),
-            order_by=order,
-            frame=RowRange(start=None, end=0),
-        ),
     )
 
 

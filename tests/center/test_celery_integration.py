@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from center.models import Notification
+from center.models import Notification, OutboxMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.celery_integration, pytest.mark.django_db(transaction=True)]
@@ -66,18 +66,24 @@ def worker():
 
 
 def test_task_goes_through_redis_to_a_worker_and_writes(worker, make_user):
-    from center.tasks import notify_users
+    """A notification's e-mail leaves through the outbox task, queued on commit, sent by the worker."""
+    from center.services import notification_send
 
     assert not settings.CELERY_TASK_ALWAYS_EAGER
     user = make_user("celery_target", role="resident")
-    notify_users.delay([user.pk], "通过 Redis 送达", "来自真实的 worker")
+    user.email = "celery-target@example.org"
+    user.save(update_fields=["email"])
+    notification_send(user=user, title="通过 Redis 送达", body="来自真实的 worker")
+    message = OutboxMessage.objects.get(to="celery-target@example.org")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if Notification.objects.filter(user=user, title="通过 Redis 送达").exists():
+        message.refresh_from_db()
+        if message.status != OutboxMessage.Status.PENDING:
             break
         if worker.poll() is not None:
             pytest.fail("worker exited:\n" + worker.stdout.read())
         time.sleep(0.5)
     else:
-        pytest.fail("the worker did not process the task within 60 s")
-    assert Notification.objects.filter(user=user).count() == 1
+        pytest.fail("the worker did not send the outbox message within 60 s")
+    assert message.status == OutboxMessage.Status.SENT and message.attempts == 1
+    assert Notification.objects.filter(user=user, title="通过 Redis 送达").count() == 1
