@@ -194,7 +194,7 @@ class EventForm(forms.Form):
     requires_approval = forms.BooleanField(label=_("Registrations need approval"), required=False)
     gives_certificate = forms.BooleanField(label=_("Gives a certificate"), required=False)
     sessions = forms.IntegerField(
-        label=_("Sessions"),
+        label=_("Number of sessions"),
         min_value=1,
         max_value=99,
         initial=1,
