@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,6 +34,20 @@ def enqueue(task, *args, **kwargs) -> None:
     transaction.on_commit(_send)
 
 
+_inbox_only = contextvars.ContextVar("notifications_inbox_only", default=False)
+
+
+@contextmanager
+def notifications_inbox_only() -> Iterator[None]:
+    """Within the block, notifications go to the portal inbox only, with no e-mail (the demo
+    loader replays months of workflow; nobody should get those e-mails)."""
+    token = _inbox_only.set(True)
+    try:
+        yield
+    finally:
+        _inbox_only.reset(token)
+
+
 def notification_send(
     *, user: User, title: str, body: str = "", url: str = "", email: bool = True
 ) -> Notification:
@@ -39,7 +55,7 @@ def notification_send(
     in the outbox (same transaction: both are kept or neither). A worker sends the e-mail
     after commit and retries it while SMTP or the broker is down (`outbox_send`)."""
     note = Notification.objects.create(user=user, title=title[:200], body=body, url=url)
-    if email and user.email:
+    if email and user.email and not _inbox_only.get():
         message = OutboxMessage.objects.create(
             to=user.email, subject=title[:200], body=f"{body}\n\n{url}".strip()
         )

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
-from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from center.calendar import add_working_days, working_days_between
 from center.demo import STREETS
 from center.models import NetworkUnit, User
+from center.services import notifications_inbox_only
 from hotline import deadlines, services
 from hotline.models import Callback, ServiceCategory, Ticket, TicketEvent
 
@@ -299,7 +299,7 @@ def _open_tickets(
 
 def load_hotline_demo(stdout=None) -> None:
     # The demo's workflow notifications stay in the portal inbox; no e-mail leaves.
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+    with notifications_inbox_only():
         _load(stdout)
 
 

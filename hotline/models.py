@@ -290,6 +290,8 @@ class TicketEvent(models.Model):
         CALLBACK = "callback", _("Callback")
         REOPENED = "reopened", _("Reopened")
         CLOSED = "closed", _("Closed")
+        OVERDUE = "overdue", _("Deadline passed")
+        SIGN_OVERDUE = "sign_overdue", _("Not signed for in time")
 
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("help request")

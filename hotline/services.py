@@ -765,8 +765,11 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
             "n": t.tracking_number,
             "unit": t.assigned_unit.name if t.assigned_unit else "—",
         }
-        with transaction.atomic():  # the mark and the notice land together
-            Ticket.objects.filter(pk=t.pk).update(is_overdue=True)
+        with transaction.atomic():  # the mark, its history row and the notice land together
+            if Ticket.objects.filter(pk=t.pk, is_overdue=False).update(is_overdue=True, updated_at=now):
+                TicketEvent.objects.create(
+                    ticket=t, kind=K.OVERDUE, unit=t.assigned_unit
+                )
             if reminder_send_once(key=key, users=users, title=title, url=_ticket_url(t)):
                 counts["overdue"] += 1
     # Not signed for within a working day of dispatch.
@@ -780,7 +783,10 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
             "unit": t.assigned_unit.name if t.assigned_unit else "—",
         }
         with transaction.atomic():
-            Ticket.objects.filter(pk=t.pk).update(sign_overdue=True)
+            if Ticket.objects.filter(pk=t.pk, sign_overdue=False).update(sign_overdue=True, updated_at=now):
+                TicketEvent.objects.create(
+                    ticket=t, kind=K.SIGN_OVERDUE, unit=t.assigned_unit
+                )
             if reminder_send_once(key=key, users=users, title=title, url=_ticket_url(t)):
                 counts["sign_overdue"] += 1
     return counts

@@ -43,6 +43,9 @@ def test_overdue_marks_and_escalates_once(people, clock):
     assert first["overdue"] == 1 and second["overdue"] == 0
     ticket.refresh_from_db()
     assert ticket.is_overdue
+    # the mark leaves a history row (once) and moves the ticket's updated_at
+    assert ticket.events.filter(kind="overdue").count() == 1
+    assert ticket.updated_at == aware(2026, 3, 6, 9)
     # the unit above (the street's handlers) and the dispatchers hear of it, once
     for user in (people.street, people.dispatcher):
         assert Notification.objects.filter(user=user).count() == before[user.pk] + 1
@@ -57,6 +60,7 @@ def test_sign_for_overdue_once(people, clock):
     assert tasks.deadlines_sweep()["sign_overdue"] == 0
     ticket.refresh_from_db()
     assert ticket.sign_overdue
+    assert ticket.events.filter(kind="sign_overdue").count() == 1
     assert Reminder.objects.filter(key__contains="sign-overdue").count() == 1
 
 

@@ -30,6 +30,18 @@ def test_notification_e_mail_goes_through_the_outbox(resident, django_capture_on
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [resident.email]
 
 
+def test_inbox_only_block_writes_the_notification_without_e_mail(
+    resident, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), services.notifications_inbox_only():
+        services.notification_send(user=resident, title="演示通知")
+    assert resident.notifications.filter(title="演示通知").exists()
+    assert not OutboxMessage.objects.exists() and not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):  # and only within the block
+        services.notification_send(user=resident, title="正式通知")
+    assert OutboxMessage.objects.count() == 1
+
+
 def test_smtp_down_keeps_the_message_and_retries_with_backoff(
     resident, settings, django_capture_on_commit_callbacks
 ):
