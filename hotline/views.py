@@ -23,6 +23,7 @@ from django_ratelimit.core import get_usage
 from center.errors import DomainError
 from center.exports import xlsx_response
 from center.models import NetworkUnit
+from center.pages import add_domain_error, domain_error_message
 from center.validators import normalize_phone
 from hotline import progress, selectors, services
 from hotline.filters import TicketFilter
@@ -116,7 +117,7 @@ def file_request(request):
                     else None,
                 )
             except (DomainError, ValidationError) as exc:
-                form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+                add_domain_error(form, exc)
             else:
                 return redirect(reverse("hotline:track_link", args=[ticket.access_key]) + "?filed=1")
     return render(request, "hotline/file.html", _file_context(form))
@@ -181,7 +182,7 @@ def track_link(request, key: str):
                         messages.success(request, _("Thank you for rating the answer."))
                     return redirect("hotline:track_link", key=key)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            domain_error_message(request, exc)
             return redirect("hotline:track_link", key=key)
     return render(
         request,
@@ -294,7 +295,7 @@ def desk(request):
             try:
                 done, failed = services.ticket_dispatch_bulk(ticket_ids=ids, unit=unit, actor=request.user)
             except DomainError as exc:
-                messages.error(request, exc.message)
+                domain_error_message(request, exc)
             else:
                 messages.success(
                     request, _("%(n)d requests dispatched to %(unit)s.") % {"n": done, "unit": unit.name}
@@ -350,7 +351,7 @@ def call_intake(request):
             if data["dispatch_now"] and data["area"] is not None and is_dispatcher(request.user):
                 services.ticket_dispatch(ticket=ticket, unit=data["area"], actor=request.user)
         except (DomainError, ValidationError) as exc:
-            form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Logged as %(n)s.") % {"n": ticket.tracking_number})
             if ticket.status == Ticket.Status.RECEIVED:
@@ -517,7 +518,7 @@ def ticket_action(request, number: str, action: str):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, exc.message)
+        domain_error_message(request, exc)
         status = exc.status
         full = _ticket_or_404(number)
         if not may_view(user, full):

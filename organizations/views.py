@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from center.errors import DomainError
 from center.exports import xlsx_response
 from center.forms import day_off_warnings
+from center.pages import domain_error_message
 from center.registry import organization_sections
 from center.translated import pick_name
 from center.workflow import allowed_next
@@ -60,14 +61,6 @@ def _private(request, pk: int) -> Organization:
         return selectors.organization_private(pk)
     except Organization.DoesNotExist:
         raise Http404 from None
-
-
-def _error(request, exc) -> None:
-    if isinstance(exc, ValidationError):
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.error(request, str(exc.message))
 
 
 # ------------------------------------------------------------------ public ----
@@ -216,7 +209,7 @@ def create(request):
                 certificate=form.cleaned_data.get("certificate"),
             )
         except (DomainError, ValidationError) as exc:
-            _error(request, exc)
+            domain_error_message(request, exc)
         else:
             messages.success(
                 request, _("Registered. The center will check your certificate and verify the organization.")
@@ -238,7 +231,7 @@ def join(request):
             )
             messages.success(request, _("Your request was sent to the organization's owners."))
         except DomainError as exc:
-            _error(request, exc)
+            domain_error_message(request, exc)
     else:
         messages.error(request, _("Enter the organization's credit code."))
     return redirect("organizations:mine")
@@ -315,7 +308,7 @@ def edit(request, pk: int):
                 certificate=form.cleaned_data.get("certificate"),
             )
         except (DomainError, ValidationError) as exc:
-            _error(request, exc)
+            domain_error_message(request, exc)
         else:
             messages.success(request, _("Profile saved."))
             return redirect("organizations:manage", pk)
@@ -332,7 +325,7 @@ def resubmit(request, pk: int):
         services.organization_resubmit(organization=org, by=request.user)
         messages.success(request, _("Sent to the center again."))
     except DomainError as exc:
-        _error(request, exc)
+        domain_error_message(request, exc)
     return redirect("organizations:manage", pk)
 
 
@@ -355,7 +348,7 @@ def members(request, pk: int):
                 messages.success(request, _("Member added."))
                 return redirect("organizations:members", pk)
             except DomainError as exc:
-                _error(request, exc)
+                domain_error_message(request, exc)
     return render(
         request,
         "organizations/members.html",
@@ -386,7 +379,7 @@ def member_action(request, pk: int, membership_id: int):
             )
         messages.success(request, _("Saved."))
     except DomainError as exc:
-        _error(request, exc)
+        domain_error_message(request, exc)
     return redirect("organizations:members", pk)
 
 
@@ -403,7 +396,7 @@ def join_request_decide(request, pk: int, request_id: int):
         )
         messages.success(request, _("Saved."))
     except DomainError as exc:
-        _error(request, exc)
+        domain_error_message(request, exc)
     return redirect("organizations:members", pk)
 
 
@@ -439,7 +432,7 @@ def report(request, pk: int):
                     messages.success(request, _("Draft saved."))
                 return redirect("organizations:report", pk)
             except (DomainError, ValidationError) as exc:
-                _error(request, exc)
+                domain_error_message(request, exc)
     return render(
         request,
         "organizations/report.html",
@@ -463,7 +456,7 @@ def grading_apply(request, pk: int):
         services.grading_apply(organization=org, by=request.user)
         messages.success(request, _("Application for grading sent."))
     except DomainError as exc:
-        _error(request, exc)
+        domain_error_message(request, exc)
     return redirect("organizations:manage", pk)
 
 
@@ -478,7 +471,7 @@ def grading_withdraw(request, pk: int, evaluation_id: int):
         services.grading_withdraw(evaluation=evaluation, by=request.user)
         messages.success(request, _("Application withdrawn."))
     except DomainError as exc:
-        _error(request, exc)
+        domain_error_message(request, exc)
     return redirect("organizations:manage", pk)
 
 
@@ -524,7 +517,7 @@ def status_action(request, pk: int):
         action(org, request.user, request.POST.get("reason", ""))
         messages.success(request, _("Status changed."))
     except DomainError as exc:
-        _error(request, exc)
+        domain_error_message(request, exc)
     nxt = request.POST.get("next", "")
     if nxt and url_has_allowed_host_and_scheme(
         nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -556,7 +549,7 @@ def campaigns(request):
                 messages.warning(request, warning)
             return redirect("organizations:campaign", campaign.pk)
         except DomainError as exc:
-            _error(request, exc)
+            domain_error_message(request, exc)
     return render(
         request, "organizations/campaigns.html", {"campaigns": selectors.campaign_list(), "form": form}
     )
@@ -647,7 +640,7 @@ def report_review(request, pk: int):
                 services.annual_report_return(report=rep, by=request.user, comment=data["comment"])
             messages.success(request, _("Saved."))
         except DomainError as exc:
-            _error(request, exc)
+            domain_error_message(request, exc)
     return redirect("organizations:report", pk)
 
 
@@ -668,7 +661,7 @@ def grading(request):
             )
             return redirect("organizations:grading")
         except DomainError as exc:
-            _error(request, exc)
+            domain_error_message(request, exc)
     return render(
         request,
         "organizations/grading.html",
@@ -693,7 +686,7 @@ def grading_score(request, pk: int):
             messages.success(request, _("Scores saved."))
             return redirect("organizations:grading")
         except DomainError as exc:
-            _error(request, exc)
+            domain_error_message(request, exc)
     return render(
         request,
         "organizations/form.html",
@@ -717,7 +710,7 @@ def import_upload(request):
             batch = imports.import_preview(upload=form.cleaned_data["file"], by=request.user)
             return redirect("organizations:import_batch", batch.pk)
         except (DomainError, ValidationError) as exc:
-            _error(request, exc)
+            domain_error_message(request, exc)
     return render(
         request,
         "organizations/import_upload.html",
@@ -739,7 +732,7 @@ def import_batch(request, pk: int):
         try:
             imports.import_confirm(batch=batch, by=request.user)
         except DomainError as exc:
-            _error(request, exc)
+            domain_error_message(request, exc)
         return redirect("organizations:import_batch", pk)
     return render(
         request,
