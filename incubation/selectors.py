@@ -198,13 +198,33 @@ class WeekGrid:
     rows: list[dict]
 
 
-def week_grid(*, monday: date, spaces) -> WeekGrid:
+def _title_shown_to(viewer):
+    """Who may read a booking's title on the week grid: its booker, the people of the
+    incubatee it is for, and the room's managers; everyone else sees only that the time is
+    taken. Returns a test (booking, base id) -> bool; at most three queries, whatever the
+    number of bookings."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return lambda booking, base_id: False
+    if is_operations_staff(viewer):
+        return lambda booking, base_id: True
+    own = set(Incubatee.objects.filter(incubatee_filter(viewer, "")).values_list("pk", flat=True))
+    managed = set(bases_managed_by(viewer).values_list("pk", flat=True)) if viewer.is_handler else set()
+    return lambda booking, base_id: (
+        booking.booked_by_id == viewer.pk or booking.incubatee_id in own or base_id in managed
+    )
+
+
+def week_grid(*, monday: date, spaces, viewer=None) -> WeekGrid:
     """A week × rooms grid: for each room and day, that day's bookings (confirmed and
-    pending). One query for the rooms, one for the bookings."""
+    pending). One query for the rooms, one for the bookings (plus at most three for what
+    `viewer` may read). A booking's title is in `shown_title` only for those who may read
+    it (`_title_shown_to`); for others it is empty."""
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(monday, time.min), tz)
     end = start + timedelta(days=7)
     rooms = list(spaces)
+    base_of = {r.pk: r.base_id for r in rooms}
+    shown = _title_shown_to(viewer)
     by_room_day = defaultdict(list)
     for b in (
         Booking.objects.filter(
@@ -213,9 +233,20 @@ def week_grid(*, monday: date, spaces) -> WeekGrid:
             starts_at__lt=end,
             ends_at__gt=start,
         )
-        .only("pk", "space_id", "starts_at", "ends_at", "status", "title", "series_id")
+        .only(
+            "pk",
+            "space_id",
+            "starts_at",
+            "ends_at",
+            "status",
+            "title",
+            "series_id",
+            "booked_by_id",
+            "incubatee_id",
+        )
         .order_by("starts_at")
     ):
+        b.shown_title = b.title if shown(b, base_of[b.space_id]) else ""
         by_room_day[(b.space_id, timezone.localtime(b.starts_at).date())].append(b)
     days = [monday + timedelta(days=i) for i in range(7)]
     rows = [{"space": r, "cells": [by_room_day[(r.pk, d)] for d in days]} for r in rooms]

@@ -825,13 +825,16 @@ def space_detail(request, pk: int):
         "prev": monday - timedelta(days=7),
         "next": monday + timedelta(days=7),
     }
-    if space.is_facility:
-        ctx["grid"] = selectors.week_grid(monday=monday, spaces=[space])
-        ctx["may_book"] = services.may_book(request.user, space)
-        ctx["booking_form"] = forms.BookingForm()
-        ctx["feed_url"] = request.build_absolute_uri(reverse("incubation:room_feed", args=[space.ical_token]))
     manager = request.user.is_authenticated and may_manage_base(request.user, space.base)
     ctx["manager"] = manager
+    if space.is_facility:
+        ctx["grid"] = selectors.week_grid(monday=monday, spaces=[space], viewer=request.user)
+        ctx["may_book"] = services.may_book(request.user, space)
+        ctx["booking_form"] = forms.BookingForm()
+        if manager:  # the room's feed carries every booker's title: for its managers only
+            ctx["feed_url"] = request.build_absolute_uri(
+                reverse("incubation:room_feed", args=[space.ical_token])
+            )
     if manager and not space.is_facility:
         ctx["agreements"] = space.agreements.select_related("incubatee").order_by("-starts_on")[:20]
     return render(request, "incubation/space_detail.html", ctx)
@@ -847,7 +850,7 @@ def floor_week(request, base: int, floor: int):
         {
             "base": base_obj,
             "floor": floor,
-            "grid": selectors.week_grid(monday=monday, spaces=rooms),
+            "grid": selectors.week_grid(monday=monday, spaces=rooms, viewer=request.user),
             "monday": monday,
             "prev": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
