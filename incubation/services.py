@@ -1353,9 +1353,21 @@ def booking_transition(
                 url=url,
             )
         elif to == B.NO_SHOW:
-            NoShow.objects.get_or_create(
+            _no_show, created = NoShow.objects.get_or_create(
                 booking=obj, defaults={"user": obj.booked_by, "marked_by": by, "marked_at": now}
             )
+            if created:
+                notification_send(
+                    user=obj.booked_by,
+                    title=_("No-show: %(room)s %(when)s was released")
+                    % {"room": space, "when": _fmt_dt(obj.starts_at)},
+                    body=_(
+                        "Nobody checked in within %(n)d minutes of the start; the room is free for "
+                        "others and the no-show counts against the booker."
+                    )
+                    % {"n": NO_SHOW_MINUTES},
+                    url=url,
+                )
         return obj
 
 
