@@ -175,3 +175,64 @@ def register_organization_section(section: OrganizationSection) -> None:
 
 def organization_sections() -> list[OrganizationSection]:
     return sorted(_organization_sections.values(), key=lambda s: s.order)
+
+
+# --------------------------------------------------------------- permission matrix ----
+# Every app registers the objects only some people may reach, with every page, API operation
+# and export that shows one; tests/security/test_permission_matrix.py walks each of them as
+# every role of a standard cast and checks that exactly the allowed roles get through.
+# The cast (built by the test, handed to `make`): anonymous, resident, other_resident, owner
+# (an organization account), other_owner, reviewer, street_handler (南门街道),
+# community_handler (南门东社区), other_street_handler (月湖街道), staff_resource,
+# staff_projects, staff_info, staff_operations, admin (a center administrator); plus
+# `network` (the units). Objects belong to resident / owner / 南门街道.
+
+MATRIX_ROLES = (
+    "anonymous",
+    "resident",
+    "other_resident",
+    "owner",
+    "other_owner",
+    "reviewer",
+    "street_handler",
+    "community_handler",
+    "other_street_handler",
+    "staff_resource",
+    "staff_projects",
+    "staff_info",
+    "staff_operations",
+    "admin",
+)
+
+
+@dataclass(frozen=True)
+class ProtectedView:
+    kind: str  # "page", "api" or "export"
+    url: str
+    allowed: frozenset[str]  # the roles of MATRIX_ROLES that may open it
+
+
+@dataclass(frozen=True)
+class ProtectedObject:
+    key: str
+    make: Callable[[Any], Any]  # make(cast) -> the object, owned as the comment above says
+    views: Callable[[Any], list[ProtectedView]]  # views(object) -> where it is shown
+
+
+_protected: dict[str, ProtectedObject] = {}
+
+
+def register_protected(obj: ProtectedObject) -> None:
+    _protected[obj.key] = obj
+
+
+def protected_objects() -> list[ProtectedObject]:
+    return sorted(_protected.values(), key=lambda o: o.key)
+
+
+def roles(*names: str) -> frozenset[str]:
+    """The roles named, checked against MATRIX_ROLES (a typo fails at registration)."""
+    unknown = set(names) - set(MATRIX_ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    return frozenset(names)

@@ -4,7 +4,6 @@
 import importlib.util
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -52,5 +51,5 @@ for _app in settings.LOCAL_APPS[1:]:
     if importlib.util.find_spec(f"{_app}.urls") is not None:
         urlpatterns.append(path("", include(f"{_app}.urls")))
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing under MEDIA_ROOT is served directly, in any settings module: uploads are private and
+# reached through each app's views, which check rights first (center.files.serve_file).

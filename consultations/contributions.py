@@ -227,3 +227,4 @@ registry.register_bench_page(registry.BenchPage("consultations month calendar", 
 registry.register_bench_page(registry.BenchPage("consultations event page", _bench_path("event")))
 registry.register_bench_page(registry.BenchPage("consultations ICS feed", _bench_path("feed")))
 registry.register_bench_page(registry.BenchPage("consultations opinions list", _bench_path("opinions")))
+from consultations import protected  # noqa: E402,F401

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from center.files import RandomName
 from center.models import StatusHistory
 
 
@@ -373,7 +374,7 @@ class Attachment(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
-    file = models.FileField(_("file"), upload_to="consultations/attachments/%Y/")
+    file = models.FileField(_("file"), upload_to=RandomName("consultations/attachments"))
     public = models.BooleanField(_("public"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -817,7 +818,7 @@ class ResearchTopic(models.Model):
         on_delete=models.SET_NULL,
         related_name="research_topics",
     )
-    report = models.FileField(_("report (PDF)"), upload_to="consultations/reports/%Y/", blank=True)
+    report = models.FileField(_("report (PDF)"), upload_to=RandomName("consultations/reports"), blank=True)
     report_summary = models.TextField(_("report summary"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)

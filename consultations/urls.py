@@ -10,6 +10,11 @@ urlpatterns = [
     path("consultations/events/calendar/", views.event_calendar, name="event_calendar"),
     path("consultations/events.ics", views.events_feed, name="events_feed"),
     path("consultations/events/<int:pk>/", views.event_detail, name="event_detail"),
+    path(
+        "consultations/events/<int:pk>/attachments/<int:attachment_pk>/",
+        views.event_attachment,
+        name="event_attachment",
+    ),
     path("consultations/events/<int:pk>/register/", views.event_register, name="event_register"),
     path("consultations/events/<int:pk>/event.ics", views.event_ics, name="event_ics"),
     path("consultations/feed/<str:token>.ics", views.personal_feed, name="personal_feed"),
@@ -36,6 +41,7 @@ urlpatterns = [
     # research
     path("consultations/research/", views.research_list, name="research_list"),
     path("consultations/research/<int:pk>/", views.research_detail, name="research_detail"),
+    path("consultations/research/<int:pk>/report/", views.research_report, name="research_report"),
     # government department contacts
     path("consultations/forwards/", views.forward_list, name="forward_list"),
     path("consultations/forwards/<int:pk>/", views.forward_detail, name="forward_detail"),

@@ -22,6 +22,7 @@ from django_ratelimit.decorators import ratelimit
 from center.dates import add_months
 from center.errors import DomainError
 from center.exports import xlsx_response
+from center.files import serve_file
 from center.pages import add_domain_error, domain_error_message
 from center.validators import mask_phone
 from center.workflow import allowed_next
@@ -49,6 +50,7 @@ from consultations.forms import (
 )
 from consultations.ical import ics_response
 from consultations.models import (
+    Attachment,
     Certificate,
     CheckIn,
     Consultation,
@@ -199,9 +201,33 @@ def event_detail(request, pk: int):
             "mine": mine,
             "form": form,
             "minutes": minutes if minutes and minutes.published else None,
+            "attachments": [a for a in event.attachments.all() if a.public],
             "registration_open": _registration_open(event),
         },
     )
+
+
+def event_attachment(request, pk: int, attachment_pk: int):
+    """An event's slides or photos: public ones for anyone who may see the event, the others
+    for the staff who manage events only."""
+    attachment = get_object_or_404(Attachment.objects.select_related("event"), pk=attachment_pk, event_id=pk)
+    if not may_manage(request.user):
+        if not attachment.public:
+            raise Http404
+        try:
+            selectors.event_public(pk)
+        except Event.DoesNotExist as exc:
+            raise Http404 from exc
+    return serve_file(attachment.file, download_name=f"{attachment.title}", inline=True)
+
+
+def research_report(request, pk: int):
+    """A research report's PDF: for whoever may see the topic's page."""
+    try:
+        topic = selectors.research_detail(request.user, pk)
+    except ResearchTopic.DoesNotExist as exc:
+        raise Http404 from exc
+    return serve_file(topic.report, download_name=f"research-{topic.year}-{topic.pk}.pdf", inline=True)
 
 
 def _registration_open(event) -> bool:

@@ -199,3 +199,4 @@ def _my_page_items(user):
 registry.register_my_page_section(
     registry.MyPageSection("hotline", _("My requests"), _my_page_items, order=30)
 )
+from hotline import protected  # noqa: E402,F401

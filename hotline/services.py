@@ -767,9 +767,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
         }
         with transaction.atomic():  # the mark, its history row and the notice land together
             if Ticket.objects.filter(pk=t.pk, is_overdue=False).update(is_overdue=True, updated_at=now):
-                TicketEvent.objects.create(
-                    ticket=t, kind=K.OVERDUE, unit=t.assigned_unit
-                )
+                TicketEvent.objects.create(ticket=t, kind=K.OVERDUE, unit=t.assigned_unit)
             if reminder_send_once(key=key, users=users, title=title, url=_ticket_url(t)):
                 counts["overdue"] += 1
     # Not signed for within a working day of dispatch.
@@ -784,9 +782,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
         }
         with transaction.atomic():
             if Ticket.objects.filter(pk=t.pk, sign_overdue=False).update(sign_overdue=True, updated_at=now):
-                TicketEvent.objects.create(
-                    ticket=t, kind=K.SIGN_OVERDUE, unit=t.assigned_unit
-                )
+                TicketEvent.objects.create(ticket=t, kind=K.SIGN_OVERDUE, unit=t.assigned_unit)
             if reminder_send_once(key=key, users=users, title=title, url=_ticket_url(t)):
                 counts["sign_overdue"] += 1
     return counts

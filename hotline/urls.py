@@ -14,6 +14,7 @@ urlpatterns = [
     path("hotline/unit/", views.unit_list, name="unit"),
     path("hotline/statistics/", views.statistics, name="statistics"),
     path("hotline/tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
+    path("hotline/tickets/<str:number>/images/<int:image_pk>/", views.ticket_image, name="ticket_image"),
     path("hotline/tickets/<str:number>/<slug:action>/", views.ticket_action, name="ticket_action"),
     # Open311 GeoReport v2
     re_path(r"^open311/v2/services\.(?P<fmt>json|xml)$", open311.service_list, name="open311_services"),

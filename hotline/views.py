@@ -22,6 +22,7 @@ from django_ratelimit.core import get_usage
 
 from center.errors import DomainError
 from center.exports import xlsx_response
+from center.files import serve_file
 from center.models import NetworkUnit
 from center.pages import add_domain_error, domain_error_message
 from center.validators import normalize_phone
@@ -430,6 +431,15 @@ def ticket_detail(request, number: str):
     ticket = _ticket_or_404(number)
     _require(may_view(request.user, ticket))
     return render(request, "hotline/ticket_detail.html", _detail_context(request, ticket))
+
+
+@login_required
+def ticket_image(request, number: str, image_pk: int):
+    """A resident's photo: only those who may see the ticket (staff, the units it is with)."""
+    ticket = _ticket_or_404(number)
+    _require(may_view(request.user, ticket))
+    image = get_object_or_404(ticket.images, pk=image_pk)
+    return serve_file(image.file, download_name=f"{ticket.tracking_number}-{image.pk}", inline=True)
 
 
 def _unit(request, name="unit"):

@@ -155,3 +155,4 @@ def _my_page_items(user):
 registry.register_my_page_section(
     registry.MyPageSection("organizations", _("My organizations"), _my_page_items, order=10)
 )
+from organizations import protected  # noqa: E402,F401

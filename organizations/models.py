@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from center.files import RandomName
 from center.models import StatusHistory
 from center.translated import EnglishNameMixin
 
@@ -107,7 +108,7 @@ class Organization(models.Model):
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
     certificate = models.FileField(
-        _("registration certificate"), upload_to="organizations/certificates/%Y/", blank=True
+        _("registration certificate"), upload_to=RandomName("organizations/certificates"), blank=True
     )
     grade = models.CharField(_("grade"), max_length=2, choices=Grade.choices, blank=True)
     grade_valid_until = models.DateField(_("grade valid until"), null=True, blank=True)
@@ -121,6 +122,12 @@ class Organization(models.Model):
     history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[service_areas])
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="organizations_registered_funds_gte_0",
+                condition=models.Q(registered_funds__isnull=True) | models.Q(registered_funds__gte=0),
+            ),
+        ]
         verbose_name = _("social organization")
         verbose_name_plural = _("social organizations")
         ordering = ["name"]
@@ -308,11 +315,13 @@ class AnnualReport(models.Model):
     volunteers = models.PositiveIntegerField(_("volunteers"), null=True, blank=True)
     has_party_organization = models.BooleanField(_("has a party organization"), default=False)
     financial_statements = models.FileField(
-        _("financial statements"), upload_to="organizations/reports/%Y/", blank=True
+        _("financial statements"), upload_to=RandomName("organizations/reports"), blank=True
     )
-    audit_report = models.FileField(_("audit report"), upload_to="organizations/reports/%Y/", blank=True)
+    audit_report = models.FileField(
+        _("audit report"), upload_to=RandomName("organizations/reports"), blank=True
+    )
     rectification_report = models.FileField(
-        _("rectification report"), upload_to="organizations/reports/%Y/", blank=True
+        _("rectification report"), upload_to=RandomName("organizations/reports"), blank=True
     )
     staff_comments = models.TextField(_("comments from the center"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -332,7 +341,15 @@ class AnnualReport(models.Model):
         verbose_name_plural = _("annual reports")
         ordering = ["-campaign__year", "organization__name"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "organization"], name="one_report_per_campaign")
+            models.CheckConstraint(
+                name="organizations_income_gte_0",
+                condition=models.Q(income__isnull=True) | models.Q(income__gte=0),
+            ),
+            models.CheckConstraint(
+                name="organizations_expenditure_gte_0",
+                condition=models.Q(expenditure__isnull=True) | models.Q(expenditure__gte=0),
+            ),
+            models.UniqueConstraint(fields=["campaign", "organization"], name="one_report_per_campaign"),
         ]
         indexes = [models.Index(fields=["campaign", "status"], name="report_campaign_status")]
 

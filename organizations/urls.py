@@ -30,6 +30,8 @@ urlpatterns = [
         name="grading_withdraw",
     ),
     path("organizations/reports/<int:pk>/", views.report, name="report"),
+    path("organizations/reports/<int:pk>/files/<str:field>/", views.report_file, name="report_file"),
+    path("organizations/<int:pk>/certificate/", views.certificate_file, name="certificate_file"),
     path("organizations/reports/<int:pk>/review/", views.report_review, name="report_review"),
     path("organizations/staff/verify/", views.verify_queue, name="verify_queue"),
     path("organizations/staff/inspections/", views.campaigns, name="campaigns"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from center.errors import DomainError
 from center.exports import xlsx_response
+from center.files import serve_file
 from center.forms import day_off_warnings
 from center.pages import domain_error_message
 from center.registry import organization_sections
@@ -398,6 +401,32 @@ def join_request_decide(request, pk: int, request_id: int):
     except DomainError as exc:
         domain_error_message(request, exc)
     return redirect("organizations:members", pk)
+
+
+@login_required
+def certificate_file(request, pk: int):
+    """The registration certificate scan: the organization's members and staff only."""
+    org = _private(request, pk)
+    return serve_file(org.certificate, download_name=f"certificate-{org.pk}{_ext(org.certificate)}")
+
+
+REPORT_FILES = ("financial_statements", "audit_report", "rectification_report")
+
+
+@login_required
+def report_file(request, pk: int, field: str):
+    """A file attached to an annual report: whoever may see the report (members, staff)."""
+    if field not in REPORT_FILES:
+        raise Http404
+    rep = get_object_or_404(AnnualReport.objects.select_related("campaign"), pk=pk)
+    if not selectors.user_may_see_private(request.user, rep.organization_id):
+        raise PermissionDenied
+    file = getattr(rep, field)
+    return serve_file(file, download_name=f"{field}-{rep.campaign.year}-{rep.organization_id}{_ext(file)}")
+
+
+def _ext(file) -> str:
+    return os.path.splitext(file.name or "")[1]
 
 
 @login_required

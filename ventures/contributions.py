@@ -212,3 +212,4 @@ registry.register_my_page_section(
 registry.register_my_page_section(
     registry.MyPageSection("ventures_reviews", _("My reviews"), _my_page_reviewer, order=21)
 )
+from ventures import protected  # noqa: E402,F401

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from center.files import RandomName
 from center.models import StatusHistory
 from center.translated import EnglishNameMixin
 
@@ -46,7 +47,10 @@ class Fund(models.Model):
         verbose_name = _("fund")
         verbose_name_plural = _("funds")
         ordering = ["-year", "source"]
-        constraints = [models.UniqueConstraint(fields=["source", "year"], name="ventures_fund_source_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "year"], name="ventures_fund_source_year"),
+            models.CheckConstraint(name="ventures_fund_budget_gte_0", condition=models.Q(budget__gte=0)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.name}"
@@ -84,6 +88,8 @@ class Round(models.Model):
         verbose_name_plural = _("rounds")
         ordering = ["-year", "-call_opens"]
         constraints = [
+            models.CheckConstraint(name="ventures_round_budget_gte_0", condition=models.Q(budget__gte=0)),
+            models.CheckConstraint(name="ventures_round_cap_gte_0", condition=models.Q(cap__gte=0)),
             models.CheckConstraint(
                 name="ventures_round_call_order", condition=models.Q(call_closes__gt=models.F("call_opens"))
             ),
@@ -269,6 +275,10 @@ class Application(models.Model):
         indexes = [models.Index(fields=["round", "status"]), models.Index(fields=["organization", "title"])]
         constraints = [
             models.CheckConstraint(
+                name="ventures_requested_gte_0", condition=models.Q(requested_amount__gte=0)
+            ),
+            models.CheckConstraint(name="ventures_co_funding_gte_0", condition=models.Q(co_funding__gte=0)),
+            models.CheckConstraint(
                 name="ventures_award_le_request",
                 condition=models.Q(award_amount__isnull=True)
                 | models.Q(award_amount__lte=models.F("requested_amount")),
@@ -291,6 +301,9 @@ class BudgetLine(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(name="ventures_budget_line_gt_0", condition=models.Q(amount__gt=0)),
+        ]
         verbose_name = _("budget line")
         verbose_name_plural = _("budget lines")
         ordering = ["application", "order", "pk"]
@@ -324,7 +337,7 @@ class Attachment(models.Model):
         related_name="receipts",
         verbose_name=_("report"),
     )
-    file = models.FileField(_("file"), upload_to="ventures/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=RandomName("ventures"))
     name = models.CharField(_("file name"), max_length=200)
     mime = models.CharField(_("type"), max_length=120)
     size = models.PositiveIntegerField(_("size"))
@@ -524,6 +537,9 @@ class Installment(models.Model):
         ordering = ["application", "order"]
         constraints = [
             models.CheckConstraint(
+                name="ventures_installment_gte_0", condition=models.Q(planned_amount__gte=0)
+            ),
+            models.CheckConstraint(
                 name="ventures_paid_has_date",
                 condition=~models.Q(status="paid") | models.Q(paid_date__isnull=False),
             ),
@@ -578,7 +594,8 @@ class SpendingLine(models.Model):
         verbose_name = _("spending line")
         verbose_name_plural = _("spending lines")
         constraints = [
-            models.UniqueConstraint(fields=["report", "budget_line"], name="ventures_one_spending_per_line")
+            models.CheckConstraint(name="ventures_spent_gte_0", condition=models.Q(spent__gte=0)),
+            models.UniqueConstraint(fields=["report", "budget_line"], name="ventures_one_spending_per_line"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from center.errors import DomainError
 from center.exports import xlsx_response
+from center.files import serve_file
 from center.forms import day_off_warnings
 from center.pages import domain_error_message
 from center.workflow import allowed_next
@@ -913,8 +914,6 @@ def review_attachment(request, pk: int, attachment_pk: int):
     """Reviewers download attachments of applications assigned to them only."""
     import os
 
-    from django.http import FileResponse
-
     review = _own_review(request, pk)
     if review.status == Review.Status.CONFLICT:
         raise Http404
@@ -922,13 +921,11 @@ def review_attachment(request, pk: int, attachment_pk: int):
     name = att.name
     if review.application.round.blind_review:  # a file name may carry the applicant's name
         name = f"attachment-{att.pk}{os.path.splitext(att.name)[1]}"
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=name)
+    return serve_file(att.file, download_name=name)
 
 
 @login_required
 def attachment_download(request, pk: int, attachment_pk: int):
-    from django.http import FileResponse
-
     app = _application_for(request, pk)
     att = get_object_or_404(app.attachments, pk=attachment_pk)
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+    return serve_file(att.file, download_name=att.name)

@@ -92,7 +92,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+# The embedded default is a file cache under var/: shared by the web server and the worker of
+# `make run` (rate limits, lockouts, import progress), unlike a per-process memory cache.
+# Production needs a cache shared across machines (production.py refuses anything else).
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -137,7 +140,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploads are private: never served from MEDIA_URL (no URL pattern serves it), only through
+# views that check rights (center.files). In production the web server sends the bytes for
+# those views: PRIVATE_FILES_ACCEL_PREFIX (nginx X-Accel-Redirect) or PRIVATE_FILES_SENDFILE.
 MEDIA_URL = "/media/"
+PRIVATE_FILES_ACCEL_PREFIX = env.str("PRIVATE_FILES_ACCEL_PREFIX", default="")
+PRIVATE_FILES_SENDFILE = env.bool("PRIVATE_FILES_SENDFILE", default=False)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

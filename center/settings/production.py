@@ -27,7 +27,11 @@ X_FRAME_OPTIONS = "DENY"
 # per-process cache (locmem, dummy) every worker process would keep its own, so limits would
 # multiply by the number of processes. Production refuses to start without a shared one
 # (CACHE_URL=redis://... or memcached, or the database cache).
-_PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.", "django.core.cache.backends.dummy.")
+_PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.",
+    "django.core.cache.backends.dummy.",
+    "django.core.cache.backends.filebased.",  # per machine: several web servers would not share it
+)
 for _alias, _cache in CACHES.items():  # noqa: F405
     if str(_cache.get("BACKEND", "")).startswith(_PER_PROCESS_CACHES):
         raise ImproperlyConfigured(

@@ -25,7 +25,7 @@ def _import_production(cache_url: str | None) -> subprocess.CompletedProcess:
 
 
 def test_production_refuses_a_per_process_cache():
-    done = _import_production(None)  # the default is locmem
+    done = _import_production(None)  # the default is a file cache on this machine
     assert done.returncode != 0 and "shared cache" in done.stderr
 
 
