@@ -571,10 +571,15 @@ def event_create(
     return event
 
 
+# A change of these is told to the people registered.
+WHEN_AND_WHERE = ("starts_at", "ends_at", "venue", "online_url")
+
+
 def event_update(
     *, event: Event, by, data: dict, agenda: list[dict] = (), service_areas=(), now: datetime | None = None
 ) -> Event:
-    """Change an event. A raised capacity offers the new seats to the waitlist.
+    """Change an event. A raised capacity offers the new seats to the waitlist; a new time or
+    place of a published event is told to everyone registered or waiting.
 
     Refuses what `event_create` refuses, a cancelled event, and a capacity below the seats
     already taken.
@@ -595,6 +600,7 @@ def event_update(
                 details={"field": "capacity"},
             )
         raised = capacity > locked.capacity
+        before = {name: getattr(locked, name) for name in WHEN_AND_WHERE}
         for name in EVENT_FIELDS:
             if name in data:
                 setattr(locked, name, data[name])
@@ -603,6 +609,17 @@ def event_update(
         _agenda_write(locked, agenda)
         if raised and locked.status == E.PUBLISHED:
             _promote(locked, now=now)
+        if locked.status == E.PUBLISHED and any(getattr(locked, n) != v for n, v in before.items()):
+            when = timezone.localtime(locked.starts_at).strftime("%Y-%m-%d %H:%M")
+            where = locked.venue or locked.online_url
+            for registration in Registration.objects.filter(
+                event_id=locked.pk, status__in=Registration.ACTIVE
+            ).select_related("user"):
+                _notify(
+                    registration,
+                    _("Event changed: %(title)s") % {"title": locked.title},
+                    _("Now: %(when)s, %(where)s.") % {"when": when, "where": where},
+                )
     event.refresh_from_db()
     return event
 

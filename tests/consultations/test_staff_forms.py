@@ -352,3 +352,34 @@ def test_residents_organizations_department_contacts_and_other_staff_are_refused
     event.refresh_from_db()
     c.refresh_from_db()
     assert event.status == "draft" and event.title != "被改" and c.title != "被改"
+
+
+def test_a_new_time_or_place_is_told_to_those_registered_once_per_change(people, pinned):
+    from center.models import Notification
+
+    event = make_event(capacity=1, status=Event.Status.PUBLISHED)
+    services.registration_create(event=event, by=people.alice, kind="resident", name="甲", now=NOW)
+    services.registration_create(event=event, by=people.bob, kind="resident", name="乙", now=NOW)  # waiting
+    data = {
+        "title": event.title,
+        "kind": event.kind,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "capacity": 1,
+        "venue": event.venue,
+    }
+    services.event_update(event=event, by=people.manager, data={**data, "title": "新标题"}, now=NOW)
+    assert not Notification.objects.filter(title__startswith="活动变更").exists()  # the title is no news
+    later = event.starts_at + timedelta(days=1)
+    services.event_update(
+        event=event,
+        by=people.manager,
+        data={**data, "starts_at": later, "ends_at": later + timedelta(hours=2)},
+        now=NOW,
+    )
+    for person in (people.alice, people.bob):
+        notes = Notification.objects.filter(user=person, title__startswith="活动变更")
+        assert (
+            notes.count() == 1 and later.astimezone(NOW.tzinfo).strftime("%Y-%m-%d %H:%M") in notes.get().body
+        )
+    assert not Notification.objects.filter(user=people.carol).exists()
