@@ -965,9 +965,13 @@ def booking_check_in(request, pk: int):
 
 
 # ----------------------------------------------------------------------- feeds ----
-def _ics(name: str, bookings) -> HttpResponse:
+def _ics(request, name: str, bookings) -> HttpResponse:
+    def url_for(booking) -> str:
+        return request.build_absolute_uri(reverse("incubation:booking_detail", args=[booking.pk]))
+
     response = HttpResponse(
-        feeds.calendar_bytes(name=name, bookings=bookings), content_type="text/calendar; charset=utf-8"
+        feeds.calendar_bytes(name=name, bookings=bookings, host=request.get_host(), url_for=url_for),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Cache-Control"] = "private, max-age=300"
     return response
@@ -976,10 +980,10 @@ def _ics(name: str, bookings) -> HttpResponse:
 def room_feed(request, token: str):
     space = get_object_or_404(Space, ical_token=token)
     since = timezone.now() - timedelta(days=30)
-    return _ics(str(space), selectors.feed_bookings_for_space(space, since=since))
+    return _ics(request, str(space), selectors.feed_bookings_for_space(space, since=since))
 
 
 def incubatee_feed(request, token: str):
     incubatee = get_object_or_404(Incubatee, ical_token=token)
     since = timezone.now() - timedelta(days=30)
-    return _ics(incubatee.name, selectors.feed_bookings_for_incubatee(incubatee, since=since))
+    return _ics(request, incubatee.name, selectors.feed_bookings_for_incubatee(incubatee, since=since))
