@@ -586,6 +586,7 @@ class ServiceLogEntry(models.Model):
 class QuarterlyReport(models.Model):
     class Status(models.TextChoices):
         DUE = "due", _("Due")
+        RETURNED = "returned", _("Returned for more information")
         SUBMITTED = "submitted", _("Submitted")
         ASSESSED = "assessed", _("Assessed")
 
@@ -605,6 +606,7 @@ class QuarterlyReport(models.Model):
     volunteers = models.PositiveIntegerField(_("volunteers"), default=0)
     income = MoneyField(_("income"), default=Decimal("0"))
     problems = models.TextField(_("problems"), blank=True)
+    return_reason = models.TextField(_("what staff asked for when returning it"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

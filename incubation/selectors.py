@@ -346,7 +346,7 @@ def reports_due_for(user, *, today: date, within_days: int = 30):
     return (
         QuarterlyReport.objects.filter(_report_scope(user))
         .filter(
-            status=QuarterlyReport.Status.DUE,
+            status__in=[QuarterlyReport.Status.DUE, QuarterlyReport.Status.RETURNED],
             agreement__status=ACTIVE,
             due_on__lte=today + timedelta(days=within_days),
         )

@@ -812,6 +812,21 @@ def quarterly_reports_schedule(*, agreement: Agreement) -> int:
     return len(rows)
 
 
+R = QuarterlyReport.Status
+REPORT_PIPELINE: dict[str, frozenset[str]] = {
+    R.DUE: frozenset({R.SUBMITTED}),
+    R.RETURNED: frozenset({R.SUBMITTED}),
+    R.SUBMITTED: frozenset({R.RETURNED, R.ASSESSED}),
+}
+
+
+def _require_agreement_manager(by, agreement: Agreement) -> None:
+    if agreement.space_id:
+        _require_manager(by, agreement.space.base)
+    elif not is_operations_staff(by):
+        raise PermissionDeniedError(_("Only staff of the Project Operations Department may do this."))
+
+
 @transaction.atomic
 def quarterly_report_submit(
     *,
@@ -824,8 +839,9 @@ def quarterly_report_submit(
     problems: str = "",
     today: date | None = None,
 ) -> QuarterlyReport:
-    """The incubatee files its quarterly report. Refused for others, for a report already
-    filed, for negative figures and once the agreement has ended (nothing written)."""
+    """The incubatee files its quarterly report (due, or returned for more information).
+    Refused for others, for a report already filed, for negative figures and once the
+    agreement has ended (nothing written)."""
     today = today or timezone.localdate()
     locked = (
         QuarterlyReport.objects.select_for_update(of=("self",))
@@ -842,56 +858,110 @@ def quarterly_report_submit(
             % {"d": _fmt_date(agreement.ends_on)},
             code="agreement_ended",
         )
-    if locked.status != QuarterlyReport.Status.DUE:
+    if locked.status not in (R.DUE, R.RETURNED):
         raise DomainError(_("This report has already been filed."), code="filed")
-    income = Decimal(str(income or 0))
-    if income < 0 or int(people_served) < 0 or int(volunteers) < 0:
+    if not (activities or "").strip():
+        raise DomainError(_("Describe the quarter's activities."), details={"field": "activities"})
+    try:
+        income = Decimal(str(income or 0))
+        people_served, volunteers = int(people_served), int(volunteers)
+    except (ArithmeticError, TypeError, ValueError):
+        raise DomainError(_("Figures must be numbers."), code="invalid") from None
+    if income < 0 or people_served < 0 or volunteers < 0:
         raise DomainError(_("Figures cannot be negative."))
-    locked.activities = activities
-    locked.people_served = int(people_served)
-    locked.volunteers = int(volunteers)
-    locked.income = income
-    locked.problems = problems
-    locked.status = QuarterlyReport.Status.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.submitted_by = user
-    locked.save()
-    return locked
+    result = transition(
+        locked,
+        to=R.SUBMITTED,
+        pipeline=REPORT_PIPELINE,
+        by=user,
+        extra_updates={
+            "activities": activities,
+            "people_served": people_served,
+            "volunteers": volunteers,
+            "income": income,
+            "problems": problems,
+            "submitted_at": timezone.now(),
+            "submitted_by": user,
+        },
+    )
+    return result.obj
+
+
+@transaction.atomic
+def quarterly_report_return(*, report: QuarterlyReport, by, reason: str) -> QuarterlyReport:
+    """Staff return a filed report for more information; the incubatee reads the reason,
+    completes the report and files it again. Refused for non-managers, without a reason,
+    and for a report that is not waiting for assessment."""
+    report = QuarterlyReport.objects.select_related("agreement__space__base", "agreement__incubatee").get(
+        pk=report.pk
+    )
+    agreement = report.agreement
+    _require_agreement_manager(by, agreement)
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason; the incubatee will read it."), details={"field": "reason"})
+
+    def _after(obj, old, new):
+        _notify_incubatee(
+            agreement.incubatee,
+            _("Quarterly report %(y)d Q%(q)d returned for more information")
+            % {"y": obj.year, "q": obj.quarter},
+            reason,
+            reverse("incubation:report_detail", args=[obj.pk]),
+        )
+
+    result = transition(
+        report,
+        to=R.RETURNED,
+        pipeline=REPORT_PIPELINE,
+        by=by,
+        reason=reason,
+        extra_updates={"return_reason": reason.strip()},
+        history=_after,
+    )
+    return result.obj
 
 
 @transaction.atomic
 def quarterly_report_assess(*, report: QuarterlyReport, by, scores: dict[int, int], sheet) -> QuarterlyReport:
     """Staff score a filed report on the quarterly sheet. Two failing quarters in a row warn
-    the incubatee and let staff end the agreement early."""
-    locked = (
-        QuarterlyReport.objects.select_for_update(of=("self",))
-        .select_related("agreement__space__base", "agreement__incubatee")
-        .get(pk=report.pk)
+    the incubatee and let staff end the agreement early. Refused (nothing written) for
+    non-managers, a report that is not filed, a missing sheet and incomplete or
+    out-of-range scores."""
+    report = QuarterlyReport.objects.select_related("agreement__space__base", "agreement__incubatee").get(
+        pk=report.pk
     )
-    agreement = locked.agreement
-    if agreement.space_id:
-        _require_manager(by, agreement.space.base)
-    elif not is_operations_staff(by):
-        raise PermissionDeniedError(_("Only staff of the Project Operations Department may do this."))
-    if locked.status != QuarterlyReport.Status.SUBMITTED:
+    agreement = report.agreement
+    _require_agreement_manager(by, agreement)
+    if report.status != R.SUBMITTED:
         raise DomainError(_("Only a filed report can be assessed."), code="not_filed")
-    indicators = list(sheet.indicators.all())
+    indicators = list(sheet.indicators.all()) if sheet is not None else []
+    if not indicators:
+        raise DomainError(_("There is no quarterly assessment sheet."), code="no_sheet")
     for ind in indicators:
         v = scores.get(ind.pk)
         if v is None or not 0 <= int(v) <= 100:
             raise DomainError(_("Score every indicator from 0 to 100 (%(name)s).") % {"name": ind.name})
+    total = sum((Decimal(int(scores[i.pk])) * i.weight / 100 for i in indicators), Decimal(0))
+    result = transition(
+        report,
+        to=R.ASSESSED,
+        pipeline=REPORT_PIPELINE,
+        by=by,
+        extra_updates={
+            "score": total.quantize(Decimal("0.01")),
+            "passed": total >= sheet.pass_mark,
+            "assessed_by": by,
+            "assessed_at": timezone.now(),
+        },
+    )
+    locked = result.obj
+    if not result.changed:
+        return locked
     QuarterlyScore.objects.bulk_create(
         [QuarterlyScore(report=locked, indicator=i, score=int(scores[i.pk])) for i in indicators]
     )
-    total = sum((Decimal(int(scores[i.pk])) * i.weight / 100 for i in indicators), Decimal(0))
-    locked.score = total.quantize(Decimal("0.01"))
-    locked.passed = total >= sheet.pass_mark
-    locked.status = QuarterlyReport.Status.ASSESSED
-    locked.assessed_by = by
-    locked.assessed_at = timezone.now()
-    locked.save()
     previous = (
-        QuarterlyReport.objects.filter(agreement=agreement, status=QuarterlyReport.Status.ASSESSED)
+        QuarterlyReport.objects.filter(agreement=agreement, status=R.ASSESSED)
         .exclude(pk=locked.pk)
         .filter(Q(year__lt=locked.year) | Q(year=locked.year, quarter__lt=locked.quarter))
         .order_by("-year", "-quarter")
@@ -906,6 +976,23 @@ def quarterly_report_assess(*, report: QuarterlyReport, by, scores: dict[int, in
             reverse("incubation:agreement_detail", args=[agreement.pk]),
         )
     return locked
+
+
+def report_allowed_next(report: QuarterlyReport, user) -> list[str]:
+    """What `user` may do with a report now: file it (its incubatee), return or assess it
+    (the base's managers)."""
+    from center.workflow import allowed_next
+
+    agreement = report.agreement
+
+    def owner(obj, u):
+        return agreement.status == G.ACTIVE and speaks_for(u, agreement.incubatee)
+
+    def manager(obj, u):
+        return may_manage_base(u, agreement.space.base) if agreement.space_id else is_operations_staff(u)
+
+    guards = {R.SUBMITTED: owner, R.RETURNED: manager, R.ASSESSED: manager}
+    return allowed_next(report, pipeline=REPORT_PIPELINE, user=user, guards=guards)
 
 
 # ---------------------------------------------------------- graduation and handover ----

@@ -491,8 +491,25 @@ def report_detail(request, pk: int):
         .prefetch_related("indicators")
         .first()
     )
-    form = forms.ReportForm(request.POST or None) if owner and report.status == "due" else None
+    fillable = report.status in (QuarterlyReport.Status.DUE, QuarterlyReport.Status.RETURNED)
+    initial = (
+        {f: getattr(report, f) for f in ("activities", "people_served", "volunteers", "income", "problems")}
+        if report.status == QuarterlyReport.Status.RETURNED
+        else None
+    )
+    form = forms.ReportForm(request.POST or None, initial=initial) if owner and fillable else None
     if request.method == "POST":
+        if request.POST.get("action") == "return":
+            if not manager:
+                raise PermissionDenied
+            _run(
+                request,
+                lambda: services.quarterly_report_return(
+                    report=report, by=request.user, reason=request.POST.get("reason", "")
+                ),
+                _("The report is returned to the incubatee."),
+            )
+            return redirect("incubation:report_detail", pk=report.pk)
         if request.POST.get("action") == "assess":
             if not manager:
                 raise PermissionDenied
