@@ -655,7 +655,7 @@ def event_transition(*, event: Event, to: str, by, reason: str = "", now: dateti
         )
         if result.changed and to == E.CANCELLED:
             for registration in (
-                Registration.objects.select_for_update()
+                Registration.objects.select_for_update(of=("self",))  # user: a nullable join
                 .filter(event_id=event.pk, status__in=Registration.ACTIVE)
                 .select_related("user")
             ):
