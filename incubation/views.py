@@ -7,6 +7,8 @@ Refused pages: no role for the page -> 403; an object outside the user's reach -
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from center.dates import add_months
 from center.errors import DomainError
-from center.exports import xlsx_response
+from center.exports import XLSX_MIME, xlsx_bytes, xlsx_response
 from center.pages import add_domain_error, domain_error_message
 from incubation import feeds, forms, selectors, services
 from incubation.models import (
@@ -732,11 +734,16 @@ def export_agreements(request):
 
 
 def export_waivers(request):
+    """The waivers granted: one row per waiver line and calendar year with the money value
+    waived that year; a second sheet totals the value per year and item."""
     _ops_only(request)
+    totals: dict[tuple[int, str], Decimal] = {}
 
     def rows():
         for w in selectors.waivers_all().iterator(chunk_size=1000):
             for year, value in sorted(services.waiver_value_by_year(w).items()):
+                key = (year, w.get_item_display())
+                totals[key] = totals.get(key, Decimal(0)) + value
                 yield (
                     w.agreement.number,
                     w.agreement.incubatee.name,
@@ -749,6 +756,10 @@ def export_waivers(request):
                     value,
                 )
 
+    def by_year():  # read after the first sheet is written, when `totals` is complete
+        for (year, item), value in sorted(totals.items()):
+            yield (year, item, value)
+
     header = [
         _("Agreement"),
         _("Incubatee"),
@@ -760,7 +771,17 @@ def export_waivers(request):
         _("Year"),
         _("Value waived"),
     ]
-    return xlsx_response(_("incubation-waivers") + ".xlsx", header, rows(), sheet=_("Waivers"))
+    content = xlsx_bytes(
+        [
+            (_("Waivers"), header, rows()),
+            (_("Value waived by year"), [_("Year"), _("Item"), _("Value waived")], by_year()),
+        ]
+    )
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(_('incubation-waivers') + '.xlsx')}"
+    )
+    return response
 
 
 def export_service_log(request):
