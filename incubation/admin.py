@@ -218,6 +218,7 @@ class QuarterlyReportAdmin(SimpleHistoryAdmin):
         "income",
         "score",
         "passed",
+        "return_reason",
         "submitted_at",
         "submitted_by",
         "assessed_by",
