@@ -164,3 +164,4 @@ registry.register_bench_page(
         "incubation floor plan", lambda: reverse("incubation:floor_plan"), lambda: "bench_incubation_staff"
     )
 )
+from incubation import protected  # noqa: E402,F401

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from center.files import RandomName
 from center.models import StatusHistory
 from center.money import MoneyField
 
@@ -90,7 +91,7 @@ class Space(models.Model):
     area_m2 = models.DecimalField(_("area (m²)"), max_digits=7, decimal_places=1, default=Decimal("0"))
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=1)
     equipment = models.CharField(_("equipment"), max_length=300, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="incubation/spaces/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=RandomName("incubation/spaces"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.AVAILABLE, db_index=True
     )
@@ -338,7 +339,9 @@ class Application(models.Model):
     plan = models.TextField(_("incubation plan"))
     space_need = models.CharField(_("space needed"), max_length=8, choices=SpaceNeed.choices)
     desks_needed = models.PositiveSmallIntegerField(_("desks needed"), default=0)
-    attachment = models.FileField(_("attachment"), upload_to="incubation/applications/", blank=True)
+    attachment = models.FileField(
+        _("attachment"), upload_to=RandomName("incubation/applications"), blank=True
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

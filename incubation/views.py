@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from center.dates import add_months
 from center.errors import DomainError
 from center.exports import XLSX_MIME, xlsx_bytes, xlsx_response
+from center.files import serve_file
 from center.pages import add_domain_error, domain_error_message
 from incubation import feeds, forms, selectors, services
 from incubation.models import (
@@ -185,6 +186,13 @@ def application_detail(request, pk: int):
             spaces=_free_spaces(app.call.base),
         )
     return render(request, "incubation/application_detail.html", ctx)
+
+
+@login_required
+def application_attachment(request, pk: int):
+    """The file attached to an entry application: its applicant and the base's managers."""
+    app = _application_for(request, pk)
+    return serve_file(app.attachment, download_name=f"incubation-application-{app.pk}")
 
 
 def _free_spaces(base):
@@ -852,6 +860,12 @@ def room_list(request):
 def _monday(request) -> date:
     day = _day(request.GET.get("week"), timezone.localdate())
     return day - timedelta(days=day.weekday())
+
+
+def space_photo(request, pk: int):
+    """A space's photo: public, like the space's page."""
+    space = get_object_or_404(Space, pk=pk)
+    return serve_file(space.photo, download_name=f"space-{space.pk}", inline=True)
 
 
 def space_detail(request, pk: int):

@@ -60,6 +60,7 @@ def test_the_apps_registered_their_objects():
         "ventures.application",
         "hotline.ticket",
         "consultations.registration",
+        "incubation.incubatee",
     } <= keys
 
 

@@ -135,3 +135,19 @@ def test_production_hands_the_bytes_to_the_web_server(org_with_files, client, se
     response = client.get(reverse("organizations:certificate_file", args=[org.pk]))
     assert response.status_code == 200 and response.content == b""
     assert response["X-Accel-Redirect"] == "/_protected/" + org.certificate.name
+
+
+def test_space_photo_is_served_by_its_view(client):
+    from decimal import Decimal
+
+    from incubation.models import Base, Space
+
+    base = Base.objects.create(name="基地", address="海曙区", area_m2=Decimal("100"))
+    space = Space.objects.create(
+        base=base, code="A1", kind="office", photo=SimpleUploadedFile("我的办公室.png", PNG)
+    )
+    assert "我的办公室" not in space.photo.name
+    page = client.get(reverse("incubation:space_detail", args=[space.pk])).content.decode()
+    assert reverse("incubation:space_photo", args=[space.pk]) in page and "/media/" not in page
+    response = client.get(reverse("incubation:space_photo", args=[space.pk]))
+    assert response.status_code == 200 and _body(response) == PNG
