@@ -2,12 +2,14 @@
 are read-only here: status changes and assignments go through the portal's pages, which
 enforce the rules (no double assignment, no double booking, reasons, notices)."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from center.validators import IMAGE_MIME_TYPES, validate_upload
 from incubation import models
 
 
@@ -64,6 +66,24 @@ class BaseAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "address"]
 
 
+class SpacePhotoForm(forms.ModelForm):
+    class Meta:
+        model = models.SpacePhoto
+        fields = ["file", "caption", "order"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if hasattr(upload, "content_type"):  # a new upload, not the stored file
+            validate_upload(upload, allowed=IMAGE_MIME_TYPES)
+        return upload
+
+
+class SpacePhotoInline(admin.TabularInline):
+    model = models.SpacePhoto
+    form = SpacePhotoForm
+    extra = 1
+
+
 @admin.register(models.Space)
 class SpaceAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -80,6 +100,7 @@ class SpaceAdmin(SimpleHistoryAdmin):
     list_filter = ["base", "kind", "floor", "status", "needs_approval", "bookable_by"]
     search_fields = ["code", "name", "equipment"]
     readonly_fields = ["ical_token"]
+    inlines = [SpacePhotoInline]
 
 
 @admin.register(models.BlockedPeriod)

@@ -91,7 +91,6 @@ class Space(models.Model):
     area_m2 = models.DecimalField(_("area (m²)"), max_digits=7, decimal_places=1, default=Decimal("0"))
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=1)
     equipment = models.CharField(_("equipment"), max_length=300, blank=True)
-    photo = models.ImageField(_("photo"), upload_to=RandomName("incubation/spaces"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.AVAILABLE, db_index=True
     )
@@ -136,6 +135,23 @@ class Space(models.Model):
     @property
     def is_facility(self) -> bool:
         return self.kind in self.FACILITY_KINDS
+
+
+class SpacePhoto(models.Model):
+    """A photo of a space (several per space, in order), shown on its public page."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="photos", verbose_name=_("space"))
+    file = models.ImageField(_("photo"), upload_to=RandomName("incubation/spaces"))
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("space photo")
+        verbose_name_plural = _("space photos")
+        ordering = ["space", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.space} #{self.order}"
 
 
 class BlockedPeriod(models.Model):

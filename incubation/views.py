@@ -39,6 +39,7 @@ from incubation.models import (
     IndicatorSheet,
     QuarterlyReport,
     Space,
+    SpacePhoto,
 )
 from incubation.permissions import is_base_manager, is_operations_staff, may_manage_base, speaks_for
 from organizations import selectors as org_selectors
@@ -862,10 +863,10 @@ def _monday(request) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def space_photo(request, pk: int):
+def space_photo(request, pk: int, photo_pk: int):
     """A space's photo: public, like the space's page."""
-    space = get_object_or_404(Space, pk=pk)
-    return serve_file(space.photo, download_name=f"space-{space.pk}", inline=True)
+    photo = get_object_or_404(SpacePhoto, pk=photo_pk, space_id=pk)
+    return serve_file(photo.file, download_name=f"space-{pk}-{photo.pk}", inline=True)
 
 
 def space_detail(request, pk: int):
@@ -873,6 +874,7 @@ def space_detail(request, pk: int):
     monday = _monday(request)
     ctx = {
         "space": space,
+        "photos": list(space.photos.all()),
         "monday": monday,
         "prev": monday - timedelta(days=7),
         "next": monday + timedelta(days=7),

@@ -95,7 +95,10 @@ def grow(base, spaces, call, ops):
         )
         room = make_room(base, f"GR{n:03d}", x=n % 10, y=8)
         hour = 9 + n % 8
-        make_booking(spaces.room, user, at(TOMORROW + timedelta(days=n % 3), hour), title=f"会{n}")
+        # a slot of its own for every n below 40 (PostgreSQL refuses overlapping confirmed bookings)
+        make_booking(
+            spaces.room, user, at(TOMORROW + timedelta(days=n % 5), 9 + (n // 5) % 8), title=f"会{n}"
+        )
         make_booking(spaces.room2, user, at(TOMORROW, hour), status="pending", title=f"待{n}")
         make_booking(room, ops, at(TOMORROW, 10), title=f"房{n}")
         add.last = {"name": inc.name, "office": office.code, "room": room.code, "number": agreement.number}
@@ -210,7 +213,8 @@ def test_api_availability_and_own_lists(client, grow, spaces, incubatee):
 
     def add_own():
         n = next(seq)
-        make_booking(spaces.room, user, at(TOMORROW + timedelta(days=n % 20), 9 + n % 8), title=f"我的{n}")
+        # days after those `grow` books, so the two never overlap
+        make_booking(spaces.room, user, at(TOMORROW + timedelta(days=7 + n), 9 + n % 8), title=f"我的{n}")
         make_agreement(inc, make_space(spaces.room.base, f"API{n:03d}"))
 
     client.force_login(user)

@@ -137,17 +137,52 @@ def test_production_hands_the_bytes_to_the_web_server(org_with_files, client, se
     assert response["X-Accel-Redirect"] == "/_protected/" + org.certificate.name
 
 
-def test_space_photo_is_served_by_its_view(client):
+def test_space_photos_are_served_by_their_view(client):
     from decimal import Decimal
 
-    from incubation.models import Base, Space
+    from incubation.models import Base, Space, SpacePhoto
 
     base = Base.objects.create(name="基地", address="海曙区", area_m2=Decimal("100"))
-    space = Space.objects.create(
-        base=base, code="A1", kind="office", photo=SimpleUploadedFile("我的办公室.png", PNG)
+    space = Space.objects.create(base=base, code="A1", kind="office")
+    first = SpacePhoto.objects.create(
+        space=space, file=SimpleUploadedFile("我的办公室.png", PNG), caption="正门"
     )
-    assert "我的办公室" not in space.photo.name
+    second = SpacePhoto.objects.create(space=space, file=SimpleUploadedFile("窗.png", PNG), order=1)
+    assert "我的办公室" not in first.file.name
     page = client.get(reverse("incubation:space_detail", args=[space.pk])).content.decode()
-    assert reverse("incubation:space_photo", args=[space.pk]) in page and "/media/" not in page
-    response = client.get(reverse("incubation:space_photo", args=[space.pk]))
+    for photo in (first, second):
+        assert reverse("incubation:space_photo", args=[space.pk, photo.pk]) in page
+    assert "<figcaption>正门</figcaption>" in page and "/media/" not in page
+    response = client.get(reverse("incubation:space_photo", args=[space.pk, first.pk]))
     assert response.status_code == 200 and _body(response) == PNG
+    other = Space.objects.create(base=base, code="A2", kind="office")
+    assert client.get(reverse("incubation:space_photo", args=[other.pk, first.pk])).status_code == 404
+
+
+def test_admin_refuses_a_space_photo_that_is_not_an_image(client, make_user):
+    from decimal import Decimal
+
+    from incubation.models import Base, Space, SpacePhoto
+
+    base = Base.objects.create(name="基地", address="海曙区", area_m2=Decimal("100"))
+    space = Space.objects.create(base=base, code="A1", kind="office")
+    client.force_login(
+        make_user("root_photo", role="staff", department="admin", is_staff=True, is_superuser=True)
+    )
+    url = reverse("admin:incubation_space_change", args=[space.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, (list, tuple))}
+    data.update(
+        {
+            "base": base.pk,
+            "photos-TOTAL_FORMS": "1",
+            "photos-INITIAL_FORMS": "0",
+            "photos-0-file": SimpleUploadedFile("x.png", b"MZ not an image"),
+            "photos-0-order": "0",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error next to the file
+    errors = [f.errors for f in response.context["inline_admin_formsets"][0].formset.forms]
+    assert "file" in errors[0], errors
+    assert not SpacePhoto.objects.exists()
