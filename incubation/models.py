@@ -144,6 +144,7 @@ class SpacePhoto(models.Model):
     file = models.ImageField(_("photo"), upload_to=RandomName("incubation/spaces"))
     caption = models.CharField(_("caption"), max_length=120, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("space photo")
