@@ -286,7 +286,7 @@ def journeys(schema_path: Path, base: str, facts: dict) -> list[str]:
             submit = "/api/v1/ventures/applications/{id}/submit/"
             call(submit, "POST", 200, path_parameters={"id": pk}, headers=org_auth)
             call(submit, "POST", (200, 409), path_parameters={"id": pk}, headers=org_auth)  # again
-            call(submit, "POST", 403, path_parameters={"id": pk})
+            call(submit, "POST", 401, path_parameters={"id": pk})  # no credentials
         call(create, "POST", 400, body={**body, "duration_months": 0, "budget_lines": []}, headers=org_auth)
         call(create, "POST", 404, body={**body, "round": 10**8}, headers=org_auth)
     else:
