@@ -42,6 +42,9 @@ class RandomName:
     def __eq__(self, other) -> bool:
         return isinstance(other, RandomName) and other.prefix == self.prefix
 
+    def __hash__(self) -> int:
+        return hash(("RandomName", self.prefix))
+
 
 def serve_file(field_file, *, download_name: str | None = None, inline: bool = False) -> HttpResponse:
     """The response for a file the caller has already decided the user may see."""
