@@ -205,6 +205,10 @@ MATRIX_ROLES = (
 )
 
 
+# Every department of the center, and the center administrators.
+STAFF_ROLES = ("staff_resource", "staff_projects", "staff_info", "staff_operations", "admin")
+
+
 @dataclass(frozen=True)
 class ProtectedView:
     kind: str  # "page", "api" or "export"

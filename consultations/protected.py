@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from center import registry
-from center.registry import ProtectedObject, ProtectedView, roles
+from center.registry import STAFF_ROLES, ProtectedObject, ProtectedView, roles
 
-ALL_STAFF = ("staff_resource", "staff_projects", "staff_info", "staff_operations", "admin")
 OWN_AND_MANAGERS = roles("resident", "staff_resource", "admin")
 
 
@@ -42,9 +41,11 @@ def registration_views(made) -> list[ProtectedView]:
     return [
         ProtectedView("page", reverse("consultations:registration_detail", args=[code]), OWN_AND_MANAGERS),
         ProtectedView("api", f"/api/v1/consultations/registrations/{code}/", OWN_AND_MANAGERS),
-        ProtectedView("page", reverse("consultations:event_manage", args=[event]), roles(*ALL_STAFF)),
+        ProtectedView("page", reverse("consultations:event_manage", args=[event]), roles(*STAFF_ROLES)),
     ] + [
-        ProtectedView("export", reverse("consultations:event_export", args=[event, what]), roles(*ALL_STAFF))
+        ProtectedView(
+            "export", reverse("consultations:event_export", args=[event, what]), roles(*STAFF_ROLES)
+        )
         for what in ("registrations", "attendance", "certificates")
     ]
 

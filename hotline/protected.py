@@ -6,12 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from center import registry
-from center.registry import ProtectedObject, ProtectedView, roles
+from center.registry import STAFF_ROLES, ProtectedObject, ProtectedView, roles
 
 # Every department of the center sees the hotline; of the network, the unit it is with.
-SEES_TICKET = roles(
-    "street_handler", "staff_resource", "staff_projects", "staff_info", "staff_operations", "admin"
-)
+SEES_TICKET = roles("street_handler", *STAFF_ROLES)
 
 
 def make_ticket(cast):

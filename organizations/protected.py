@@ -9,10 +9,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from center import registry
-from center.registry import ProtectedObject, ProtectedView, roles
+from center.registry import STAFF_ROLES, ProtectedObject, ProtectedView, roles
 
-ALL_STAFF = ("staff_resource", "staff_projects", "staff_info", "staff_operations", "admin")
-PRIVATE = roles("owner", *ALL_STAFF)
+PRIVATE = roles("owner", *STAFF_ROLES)
 
 
 def make_organization(cast):
@@ -52,7 +51,7 @@ def organization_views(made) -> list[ProtectedView]:
         ProtectedView(
             "export",
             reverse("organizations:campaign_export", args=[made.report.campaign_id]),
-            roles(*ALL_STAFF),
+            roles(*STAFF_ROLES),
         ),
     ]
 

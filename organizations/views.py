@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -407,7 +405,7 @@ def join_request_decide(request, pk: int, request_id: int):
 def certificate_file(request, pk: int):
     """The registration certificate scan: the organization's members and staff only."""
     org = _private(request, pk)
-    return serve_file(org.certificate, download_name=f"certificate-{org.pk}{_ext(org.certificate)}")
+    return serve_file(org.certificate, download_name=f"certificate-{org.pk}")
 
 
 REPORT_FILES = ("financial_statements", "audit_report", "rectification_report")
@@ -421,12 +419,7 @@ def report_file(request, pk: int, field: str):
     rep = get_object_or_404(AnnualReport.objects.select_related("campaign"), pk=pk)
     if not selectors.user_may_see_private(request.user, rep.organization_id):
         raise PermissionDenied
-    file = getattr(rep, field)
-    return serve_file(file, download_name=f"{field}-{rep.campaign.year}-{rep.organization_id}{_ext(file)}")
-
-
-def _ext(file) -> str:
-    return os.path.splitext(file.name or "")[1]
+    return serve_file(getattr(rep, field), download_name=f"{field}-{rep.campaign.year}-{rep.organization_id}")
 
 
 @login_required

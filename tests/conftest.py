@@ -11,7 +11,7 @@ if os.environ.get("FAKETIME") and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC")
     # wrapper then refuses Python's monotonic sleeps (EINVAL); select() waits the same time.
     time.sleep = lambda seconds: select.select([], [], [], max(0.0, seconds)) and None
 
-from tests.factories import NetworkFactory, UserFactory
+from tests.factories import WEDNESDAY, NetworkFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +29,14 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def pinned_wednesday(time_machine):
+    """Pin "now" to WEDNESDAY for services, tasks and model defaults (the clock keeps ticking
+    from there); a test may still move it with `time_machine`."""
+    time_machine.move_to(WEDNESDAY, tick=True)
+    return WEDNESDAY
 
 
 @pytest.fixture

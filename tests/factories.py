@@ -9,12 +9,15 @@ as real data), which factory_boy would only wrap."""
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from center.models import NetworkUnit, User
 
 PASSWORD = "pw-for-tests-123"
+# An ordinary working Wednesday morning in Shanghai: "now" for the tests that need one.
+WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 class UserFactory:

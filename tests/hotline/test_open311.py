@@ -13,6 +13,7 @@ from referencing.jsonschema import DRAFT7
 import hotline
 from hotline import services
 from hotline.models import ApiKey, Ticket
+from tests.factories import WEDNESDAY
 from tests.hotline.factories import file_ticket, reach
 from tests.queries import assert_constant_queries
 
@@ -298,14 +299,12 @@ def test_expected_datetime_is_the_deadline_and_agency_the_unit(client, people):
 def test_default_window_is_the_last_90_days(client, tickets):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     old = file_ticket()
-    Ticket.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=100))
+    Ticket.objects.filter(pk=old.pk).update(created_at=WEDNESDAY - timedelta(days=100))
     ids = {r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()}
     assert old.tracking_number not in ids and tickets[0].tracking_number in ids
-    start = (timezone.localdate() - timedelta(days=120)).isoformat()
-    end = (timezone.localdate() - timedelta(days=40)).isoformat()
+    start = (WEDNESDAY.date() - timedelta(days=120)).isoformat()
+    end = (WEDNESDAY.date() - timedelta(days=40)).isoformat()
     ids = {
         r["service_request_id"]
         for r in client.get("/open311/v2/requests.json", {"start_date": start, "end_date": end}).json()
@@ -333,9 +332,5 @@ def test_posted_request_is_listed_and_validates(client, network):
 
 
 @pytest.fixture(autouse=True)
-def _pinned_now(time_machine):
-    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+def _pinned_now(pinned_wednesday):
+    """These tests read "now": an ordinary working Wednesday (tests/factories.WEDNESDAY)."""

@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from center import registry
 from hotline import selectors, services
 from hotline.models import Ticket
+from tests.factories import WEDNESDAY
 from tests.hotline.factories import aware, category, file_ticket
 from tests.queries import assert_constant_queries
 
@@ -57,7 +57,7 @@ def test_headline_on_the_home_page(client, people):
     assert selectors.hotline_headline() == {"total": 2, "resolved_rate": 1.0}
     late = file_ticket()
     services.ticket_dispatch(ticket=late, unit=people.net.nanmen, actor=people.dispatcher)
-    Ticket.objects.filter(pk=late.pk).update(answer_due=timezone.now() - timedelta(days=1))
+    Ticket.objects.filter(pk=late.pk).update(answer_due=WEDNESDAY - timedelta(days=1))
     assert selectors.hotline_headline() == {"total": 3, "resolved_rate": 0.5}
     figures = {f.key: f.compute() for f in registry.home_figures()}
     assert figures["hotline_requests"] == 3 and figures["hotline_resolved"] == "50%"
@@ -182,9 +182,5 @@ def test_statistics_period_filter_and_swapped_dates(client, people, clock):
 
 
 @pytest.fixture(autouse=True)
-def _pinned_now(time_machine):
-    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+def _pinned_now(pinned_wednesday):
+    """These tests read "now": an ordinary working Wednesday (tests/factories.WEDNESDAY)."""

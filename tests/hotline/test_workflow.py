@@ -5,6 +5,7 @@ import pytest
 from center.errors import DomainError, PermissionDeniedError, TransitionError
 from hotline import services
 from hotline.models import Callback, ExtensionRequest, Ticket, TicketEvent
+from tests.factories import WEDNESDAY
 from tests.hotline.factories import aware, file_ticket
 
 S = Ticket.Status
@@ -22,9 +23,7 @@ def test_file_allocates_tracking_number_and_normalizes_phone():
     b = file_ticket()
     import re
 
-    from django.utils import timezone
-
-    assert re.fullmatch(rf"HS{timezone.localdate().year}\d{{6}}", a.tracking_number)
+    assert re.fullmatch(rf"HS{WEDNESDAY.year}\d{{6}}", a.tracking_number)
     assert int(b.tracking_number[6:]) == int(a.tracking_number[6:]) + 1
     assert a.phone == "13812341234"
     assert a.status == S.RECEIVED and a.access_key and len(a.access_key) >= 30
@@ -318,9 +317,5 @@ def test_returning_withdraws_a_pending_extension(people, ticket):
 
 
 @pytest.fixture(autouse=True)
-def _pinned_now(time_machine):
-    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+def _pinned_now(pinned_wednesday):
+    """These tests read "now": an ordinary working Wednesday (tests/factories.WEDNESDAY)."""

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from center.errors import DomainError, PermissionDeniedError, TransitionError
 from center.models import Reminder
 from organizations import services
 from organizations.models import AnnualReport, GradingEvaluation, GradingThreshold, InspectionCampaign
+from tests.factories import WEDNESDAY
 from tests.organizations.factories import make_campaign, make_org
 
 SCORES = {
@@ -23,7 +23,7 @@ SCORES = {
 
 @pytest.fixture
 def thresholds():
-    year = timezone.localdate().year
+    year = WEDNESDAY.year
     for grade, score in [("5A", 900), ("4A", 800), ("3A", 700), ("2A", 600), ("1A", 500)]:
         GradingThreshold.objects.create(year=year, grade=grade, min_score=score)
     return year
@@ -31,7 +31,7 @@ def thresholds():
 
 @pytest.mark.django_db
 def test_eligibility_rules(owner_a, staff):
-    young = make_org(owner=owner_a, registration_date=timezone.localdate() - timedelta(days=400))
+    young = make_org(owner=owner_a, registration_date=WEDNESDAY.date() - timedelta(days=400))
     with pytest.raises(DomainError) as info:
         services.grading_apply(organization=young, by=owner_a)
     assert "two full years" in str(info.value.message)
@@ -55,7 +55,7 @@ def test_eligibility_rules(owner_a, staff):
     )
     assert services.grading_eligibility(ok) == []
     # exactly two full years: eligible from the second anniversary on
-    today = timezone.localdate()
+    today = WEDNESDAY.date()
     two = make_org(owner=owner_a, registration_date=today.replace(year=today.year - 2))
     assert services.grading_eligibility(two) == []
     almost = make_org(owner=owner_a, registration_date=today.replace(year=today.year - 2) + timedelta(days=1))
@@ -91,7 +91,7 @@ def test_apply_score_grade_valid_five_years(org_a, owner_a, staff, thresholds):
     evaluation = services.grading_score(evaluation=evaluation, by=staff, scores=SCORES)
     assert evaluation.total == Decimal("900") and evaluation.grade == "5A"
     org_a.refresh_from_db()
-    today = timezone.localdate()
+    today = WEDNESDAY.date()
     assert org_a.grade == "5A"
     assert org_a.grade_valid_until == today.replace(year=today.year + 5)
     with pytest.raises(TransitionError):
@@ -309,9 +309,5 @@ def test_score_page_warns_when_the_year_has_no_thresholds(client, org_a, owner_a
 
 
 @pytest.fixture(autouse=True)
-def _pinned_now(time_machine):
-    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+def _pinned_now(pinned_wednesday):
+    """These tests read "now": an ordinary working Wednesday (tests/factories.WEDNESDAY)."""

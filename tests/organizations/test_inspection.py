@@ -11,6 +11,7 @@ from center.errors import DomainError, PermissionDeniedError, TransitionError
 from center.models import Notification, Reminder
 from organizations import services, tasks
 from organizations.models import AnnualReport, InspectionCampaign, Organization, OrganizationStatusChange
+from tests.factories import WEDNESDAY
 from tests.organizations.factories import make_campaign, make_org
 
 R = AnnualReport.Status
@@ -212,13 +213,9 @@ def test_reminders_counted_in_working_days(reminder_setup, org_a):
 @pytest.mark.django_db
 def test_beat_runs_the_three_jobs_as_tasks(network, owner_a, org_a, org_b, time_machine):
     """The beat entries name registered tasks; each task does its job for today's date."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     # a Wednesday: "yesterday" is a working day, so yesterday's deadline has passed
-    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    time_machine.move_to(WEDNESDAY, tick=False)
     from celery import current_app
-    from django.utils import timezone
 
     from organizations.schedule import BEAT_SCHEDULE
 
@@ -229,7 +226,7 @@ def test_beat_runs_the_three_jobs_as_tasks(network, owner_a, org_a, org_b, time_
         "organizations.tasks.import_batches_requeue",
     }
     assert all(e["task"] in current_app.tasks for e in BEAT_SCHEDULE.values())
-    today = timezone.localdate()
+    today = WEDNESDAY.date()
     # a campaign due in 7 working days: the daily job enrolls A and reminds its owner
     due = make_campaign(
         today.year - 1, opens_on=today - timedelta(days=30), deadline=add_working_days(today, 7)
@@ -457,12 +454,8 @@ def test_owner_sees_why_and_by_whom_the_organization_was_listed(client, reminder
 
 
 @pytest.fixture(autouse=True)
-def _pinned_now(time_machine):
-    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+def _pinned_now(pinned_wednesday):
+    """These tests read "now": an ordinary working Wednesday (tests/factories.WEDNESDAY)."""
 
 
 @pytest.mark.django_db

@@ -1,12 +1,13 @@
 """Every other list page and list API issues the same number of queries as its rows grow."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from organizations import services
 from organizations.models import AnnualReport, GradingEvaluation, JoinRequest, Membership, Organization
+from tests.factories import WEDNESDAY
 from tests.organizations.factories import make_campaign, make_org
 from tests.queries import assert_constant_queries
 
@@ -74,7 +75,7 @@ def test_campaign_list_and_grading_pages(client, network, staff, owner_a):
     def grow():
         for _ in range(5):
             org = make_org(
-                owner=owner_a, street=network.yuehu, registration_date=date.today() - timedelta(days=1000)
+                owner=owner_a, street=network.yuehu, registration_date=WEDNESDAY.date() - timedelta(days=1000)
             )
             make_campaign(next(years))
             GradingEvaluation.objects.create(organization=org, year=2026)
@@ -88,9 +89,5 @@ def test_campaign_list_and_grading_pages(client, network, staff, owner_a):
 
 
 @pytest.fixture(autouse=True)
-def _pinned_now(time_machine):
-    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+def _pinned_now(pinned_wednesday):
+    """These tests read "now": an ordinary working Wednesday (tests/factories.WEDNESDAY)."""

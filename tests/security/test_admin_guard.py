@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from center.admin_guard import guarded_admins
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_wednesday")]  # factories read "now"
 
 # model -> fields no admin form may carry for an existing record
 LOCKED = {

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from hotline.models import ApiKey, Ticket
 from tests.hotline.factories import category, file_ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_wednesday")]  # factories read "now"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from tests.factories import UserFactory
 from tests.ventures.factories import make_draft, make_org_user, make_round
 from ventures.models import Application, BudgetLine, Round
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_wednesday")]  # factories read "now"
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from center.exports import neutralise, xlsx_bytes
 from center.validators import scrub_phones
 from tests.hotline.factories import category, file_ticket
 
+pytestmark = pytest.mark.usefixtures("pinned_wednesday")  # the ventures factories read "now"
+
 SEPARATED = [
     "138.1234.5678",
     "138_2234_5678",

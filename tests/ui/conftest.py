@@ -1,9 +1,7 @@
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 
+from tests.factories import WEDNESDAY
 from tests.hotline.conftest import people  # noqa: F401  (hotline roles for the desk pages)
 from tests.ventures.conftest import (  # noqa: F401  (a round, an applicant, reviewers)
     applicant,
@@ -13,7 +11,12 @@ from tests.ventures.conftest import (  # noqa: F401  (a round, an applicant, rev
     rnd,
 )
 
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+NOW = WEDNESDAY
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(pinned_wednesday):
+    """The ventures factories behind `rnd` read "now": an ordinary working Wednesday."""
 
 
 @pytest.fixture

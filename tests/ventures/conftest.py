@@ -29,9 +29,5 @@ def rnd(projects_staff, reviewers):
 
 
 @pytest.fixture(autouse=True)
-def _pinned_now(time_machine):
-    """These tests read "now": pin it to an ordinary working Wednesday (the clock keeps ticking)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+def _pinned_now(pinned_wednesday):
+    """These tests read "now": an ordinary working Wednesday (tests/factories.WEDNESDAY)."""

@@ -33,7 +33,7 @@ def make_fund(year=2026, budget=Decimal("1000000"), source="welfare_lottery"):
 
 
 def make_round(staff, *, budget=Decimal("200000"), opens=None, closes=None, fund=None, **fields):
-    now = timezone.now()
+    now = timezone.now()  # the caller's pinned "now" (pinned_wednesday, time_machine)
     return services.round_create(
         fund=fund or make_fund(),
         year=now.year,

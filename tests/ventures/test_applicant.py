@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from center.errors import DomainError
+from tests.factories import WEDNESDAY
 from tests.queries import assert_constant_queries
 from tests.ventures.factories import make_draft, make_round, make_submitted
 from ventures import services
@@ -84,7 +84,7 @@ def test_request_over_cap_refused_with_message(client, rnd, applicant):
 
 def test_late_submission_refused_with_clear_message(client, projects_staff, applicant):
     user, org = applicant
-    now = timezone.now()
+    now = WEDNESDAY
     rnd = make_round(projects_staff, opens=now - timedelta(days=5), closes=now + timedelta(hours=1))
     app = make_draft(rnd, org, user)
     with pytest.raises(DomainError) as err:
@@ -102,7 +102,7 @@ def test_late_submission_refused_with_clear_message(client, projects_staff, appl
 
 def test_submission_just_before_closing_accepted(projects_staff, applicant):
     user, org = applicant
-    now = timezone.now()
+    now = WEDNESDAY
     rnd = make_round(projects_staff, opens=now - timedelta(days=5), closes=now + timedelta(hours=1))
     app = make_draft(rnd, org, user)
     app = services.application_submit(application=app, user=user, now=now + timedelta(minutes=59))
@@ -287,7 +287,7 @@ def test_community_must_lie_in_the_chosen_street(client, rnd, applicant, network
 
 def test_apply_page_of_a_closed_call_says_so(client, projects_staff, applicant):
     user, org = applicant
-    now = timezone.now()
+    now = WEDNESDAY
     closed = make_round(projects_staff, opens=now - timedelta(days=20), closes=now - timedelta(days=1))
     client.force_login(user)
     r = client.get(
