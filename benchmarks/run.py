@@ -212,9 +212,9 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def workers_rss_mb(master_pid: int) -> list[float]:
-    """Resident memory (MB) of each gunicorn worker, i.e. each child of the master."""
-    out = []
+def workers_rss_mb(master_pid: int) -> dict[int, float]:
+    """Resident memory (MB) of each gunicorn worker, i.e. each child of the master, by pid."""
+    out = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -224,8 +224,8 @@ def workers_rss_mb(master_pid: int) -> list[float]:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         if fields.get("PPid", "").strip() == str(master_pid) and "VmRSS" in fields:
-            out.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
-    return sorted(out)
+            out[int(entry.name)] = round(int(fields["VmRSS"].split()[0]) / 1024, 1)
+    return out
 
 
 # --- report ----------------------------------------------------------------------------
@@ -460,7 +460,7 @@ def main() -> int:
             )
         if load.wait() != 0:
             raise SystemExit(f"the load generator failed ({load.returncode})")
-        worker_rss = workers_rss_mb(server.pid)
+        worker_rss = sorted(workers_rss_mb(server.pid).values())
         say(f"gunicorn workers' memory after the bench (RSS): {worker_rss} MB")
     finally:
         stop(server)

@@ -176,11 +176,20 @@ def test_worker_memory_is_read_from_proc_for_the_children_of_a_process():
     import subprocess
     import sys
 
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    # The child holds 40 MB and says so before it is measured: a process read just after exec
+    # (or another child of this test worker) must not decide the result. It waits on its stdin,
+    # not on a timer: under libfaketime (make test-dates) time.sleep fails with EINVAL.
+    script = "import sys; b = bytearray(40 * 2**20); print('ready', flush=True); sys.stdin.read()"
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
+        assert child.stdout.readline().strip() == "ready"
         rss = run.workers_rss_mb(os.getpid())
+        not_a_child = run.workers_rss_mb(child.pid)
     finally:
         child.kill()
         child.wait()
-    assert len(rss) >= 1
-    assert all(0 < m < 1000 for m in rss)
+    assert child.pid in rss
+    assert 40 <= rss[child.pid] < 1000
+    assert not_a_child == {}
