@@ -36,6 +36,10 @@ class WorkbenchPanel:
     # Returns the panel's items for this user, or None when the panel is not theirs.
     items: Callable[[Any], list[WorkbenchItem] | None]
     order: int = 100
+    # When set (a center.caching.Namespace), the items are kept per user under the namespace's
+    # data version: computed again after any write to its models, or after its TTL (counts
+    # that depend on the clock, like "overdue", lag by at most that).
+    cache: Any = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,10 @@ class MyPageSection:
     title: Any
     items: Callable[[Any], list[WorkbenchItem] | None]
     order: int = 100
+    # When set (a center.caching.Namespace), the items are kept per user under the namespace's
+    # data version: computed again after any write to its models, or after its TTL (counts
+    # that depend on the clock, like "overdue", lag by at most that).
+    cache: Any = None
 
 
 _my_page: dict[str, MyPageSection] = {}

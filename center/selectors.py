@@ -21,3 +21,23 @@ def unit_tree():
 
 def notification_list(*, user: User):
     return Notification.objects.filter(user=user)
+
+
+def workbench_panels(*, user) -> list[dict]:
+    """The workbench panels this user sees, each {"title", "items"}. A panel with a cache
+    namespace is computed once per user and data version (see center.caching)."""
+    from django.utils.translation import get_language
+
+    from center import registry
+
+    panels = []
+    for panel in registry.workbench_panels():
+        if panel.cache is not None:
+            items = panel.cache.cached(
+                "workbench", lambda p=panel: p.items(user), panel.key, user.pk, get_language()
+            )
+        else:
+            items = panel.items(user)
+        if items is not None:
+            panels.append({"title": panel.title, "items": items})
+    return panels

@@ -102,11 +102,7 @@ def workbench(request):
     user = request.user
     if not (user.is_center_staff or user.is_handler or user.is_reviewer):
         raise PermissionDenied
-    panels = []
-    for panel in registry.workbench_panels():
-        items = panel.items(user)
-        if items is not None:
-            panels.append({"title": panel.title, "items": items})
+    panels = selectors.workbench_panels(user=user)
     this_year = timezone.localdate().year
     calendar_years = year_sources([this_year, this_year + 1]) if user.is_center_staff else []
     return render(request, "center/workbench.html", {"panels": panels, "calendar_years": calendar_years})

@@ -8,3 +8,6 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self) -> None:
         from consultations import contributions  # noqa: F401  (nav, figures, workbench, demo, bench)
+        from consultations.caching import DATA
+
+        DATA.connect()  # every write makes the app's cached counts and lists stale

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from center import registry
+from consultations.caching import DATA
 
 
 def _is_staff(user) -> bool:
@@ -155,7 +156,9 @@ def _panel(user):
 
 
 registry.register_workbench_panel(
-    registry.WorkbenchPanel("consultations", _("Events, consultations and research"), _panel, order=50)
+    registry.WorkbenchPanel(
+        "consultations", _("Events, consultations and research"), _panel, order=50, cache=DATA
+    )
 )
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from center import registry
+from hotline.caching import HOTLINE
 
 
 def _is_resident(user) -> bool:
@@ -74,7 +75,7 @@ registry.register_home_figure(
 def _dispatcher_panel(user):
     if not _is_dispatcher(user):
         return None
-    from hotline.selectors import dispatcher_queue_counts
+    from hotline.selectors import dispatcher_queue_counts_cached as dispatcher_queue_counts
 
     counts = dispatcher_queue_counts()
     url = reverse("hotline:desk")
@@ -113,7 +114,7 @@ def _dispatcher_panel(user):
 def _handler_panel(user):
     if not _is_handler(user):
         return None
-    from hotline.selectors import handler_counts
+    from hotline.selectors import handler_counts_cached as handler_counts
 
     counts = handler_counts(user=user)
     url = reverse("hotline:unit")
@@ -129,10 +130,12 @@ def _handler_panel(user):
 
 
 registry.register_workbench_panel(
-    registry.WorkbenchPanel("hotline_desk", _("Hotline dispatch"), _dispatcher_panel, order=30)
+    registry.WorkbenchPanel("hotline_desk", _("Hotline dispatch"), _dispatcher_panel, order=30, cache=HOTLINE)
 )
 registry.register_workbench_panel(
-    registry.WorkbenchPanel("hotline_unit", _("Residents' help requests"), _handler_panel, order=31)
+    registry.WorkbenchPanel(
+        "hotline_unit", _("Residents' help requests"), _handler_panel, order=31, cache=HOTLINE
+    )
 )
 
 

@@ -8,3 +8,6 @@ class IncubationConfig(AppConfig):
 
     def ready(self):
         from incubation import contributions  # noqa: F401
+        from incubation.caching import DATA
+
+        DATA.connect()  # every write makes the app's cached counts and lists stale

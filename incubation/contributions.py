@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from center import registry
+from incubation.caching import DATA
 
 
 def _manager(user) -> bool:
@@ -118,7 +119,7 @@ def _panel(user):
 
 
 registry.register_workbench_panel(
-    registry.WorkbenchPanel("incubation", _("Incubation base"), _panel, order=40)
+    registry.WorkbenchPanel("incubation", _("Incubation base"), _panel, order=40, cache=DATA)
 )
 
 

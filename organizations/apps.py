@@ -8,3 +8,6 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self):
         from organizations import contributions  # noqa: F401
+        from organizations.caching import DATA
+
+        DATA.connect()  # every write makes the app's cached counts and lists stale

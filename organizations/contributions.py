@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from center import registry
+from organizations.caching import DATA
 
 
 def _org_account(user) -> bool:
@@ -74,7 +75,7 @@ def _staff_panel(user):
 
 
 registry.register_workbench_panel(
-    registry.WorkbenchPanel("organizations", _("Social organizations"), _staff_panel, order=10)
+    registry.WorkbenchPanel("organizations", _("Social organizations"), _staff_panel, order=10, cache=DATA)
 )
 
 

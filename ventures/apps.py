@@ -8,3 +8,6 @@ class VenturesConfig(AppConfig):
 
     def ready(self):
         from ventures import contributions  # noqa: F401
+        from ventures.caching import DATA
+
+        DATA.connect()  # every write makes the app's cached counts and lists stale

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from center import registry
+from ventures.caching import DATA
 
 
 def _org_account(user) -> bool:
@@ -119,10 +120,10 @@ def _reviewer_panel(user):
 
 
 registry.register_workbench_panel(
-    registry.WorkbenchPanel("ventures", _("Venture philanthropy"), _staff_panel, order=30)
+    registry.WorkbenchPanel("ventures", _("Venture philanthropy"), _staff_panel, order=30, cache=DATA)
 )
 registry.register_workbench_panel(
-    registry.WorkbenchPanel("ventures_reviews", _("My reviews"), _reviewer_panel, order=31)
+    registry.WorkbenchPanel("ventures_reviews", _("My reviews"), _reviewer_panel, order=31, cache=DATA)
 )
 
 

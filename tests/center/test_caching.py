@@ -1,0 +1,76 @@
+"""center.caching: the shared, versioned caches behind the workbench counts and the big lists."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from center.caching import Namespace
+from tests.factories import make_org
+
+
+@pytest.mark.django_db
+def test_a_value_is_computed_once_per_data_version():
+    ns = Namespace("test-ns", models=("organizations.Organization",))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert ns.cached("n", compute) == 1
+    assert ns.cached("n", compute) == 1  # from the cache
+    assert ns.cached("n", compute, "other part") == 2  # another key
+    ns.data_changed()
+    assert ns.cached("n", compute) == 3
+
+
+@pytest.mark.django_db
+def test_none_is_cached_like_any_value():
+    ns = Namespace("test-none")
+    calls = []
+    assert ns.cached("x", lambda: calls.append(1)) is None
+    assert ns.cached("x", lambda: calls.append(1)) is None
+    assert calls == [1]
+
+
+@pytest.mark.django_db
+def test_saving_deleting_or_relinking_a_model_of_the_app_changes_the_version():
+    from organizations.caching import DATA
+    from organizations.models import ServiceArea
+
+    before = DATA.data_version()
+    org = make_org("缓存测试协会")
+    after_create = DATA.data_version()
+    assert after_create != before
+    area = ServiceArea.objects.first() or ServiceArea.objects.create(name="养老服务")
+    org.service_areas.add(area)  # many-to-many change
+    after_m2m = DATA.data_version()
+    assert after_m2m != after_create
+    org.delete()
+    assert DATA.data_version() != after_m2m
+
+
+@pytest.mark.django_db
+def test_the_workbench_counts_come_from_the_cache_and_follow_a_write(client, staff):
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get("/workbench/").status_code == 200
+    with CaptureQueriesContext(connection) as cold_again:
+        client.get("/workbench/")
+    # Read again: the session, the user, the holiday calendar's years, the nav's membership
+    # check and the unread count; none of the panels' counts.
+    assert len(cold) > 10
+    assert len(cold_again) <= 5, "\n".join(q["sql"][:160] for q in cold_again)
+
+    def pending_count(response):
+        for panel in response.context["panels"]:
+            for item in panel["items"]:
+                if str(item.label) in ("Organizations to verify", "待核验的社会组织"):
+                    return item.count
+        raise AssertionError("no 'organizations to verify' item")
+
+    before = pending_count(client.get("/workbench/"))
+    make_org("新申请协会", status="pending")
+    assert pending_count(client.get("/workbench/")) == before + 1
