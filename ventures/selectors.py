@@ -142,6 +142,20 @@ def round_committed(round_id: int) -> Decimal:
     return _committed(Q(round_id=round_id))
 
 
+def ranking_summary(rnd: Round) -> dict:
+    """The ranking page's figures: money committed in the round and the eligible applications
+    still waiting for reviewers, once per data version."""
+    from ventures.caching import DATA
+
+    def compute():
+        return {
+            "committed": round_committed(rnd.pk),
+            "eligible_waiting": Application.objects.filter(round=rnd, status=S.ELIGIBLE).count(),
+        }
+
+    return DATA.cached("ranking-summary", compute, rnd.pk)
+
+
 def fund_committed(fund_id: int) -> Decimal:
     return _committed(Q(fund_id=fund_id))
 

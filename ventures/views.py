@@ -549,27 +549,53 @@ def ranking(request, pk: int):
     _staff_only(request)
     rnd = get_object_or_404(Round.objects.select_related("fund"), pk=pk)
     category = request.GET.get("category") if request.GET.get("category") in Category.values else None
-    # The ranks and cumulative amounts are cached per ranking version (see selectors).
-    # A round's ranking is one page: the budget cut-off line must be visible with every row.
-    page = selectors.ranking_page(
-        round_id=rnd.pk, category=category, page=request.GET.get("page"), per_page=RANKING_ONE_PAGE
-    )
     suggestions = None
     if request.GET.get("suggest"):
         suggestions = services.award_suggestions(rnd)
+    figures = selectors.ranking_summary(rnd)
     return render(
         request,
         "ventures/ranking.html",
         {
             "round": rnd,
-            "page_obj": page,
             "category": category,
             "categories": rnd.category_choices(),
-            "committed": selectors.round_committed(rnd.pk),
+            "committed": figures["committed"],
             "suggestions": suggestions,
-            "eligible_waiting": Application.objects.filter(round=rnd, status=S.ELIGIBLE).count(),
+            "eligible_waiting": figures["eligible_waiting"],
+            "ranking_rows": _ranking_rows(request, rnd, category),
         },
     )
+
+
+CSRF_PLACEHOLDER = "@@csrf-token@@"
+
+
+def _ranking_rows(request, rnd: Round, category: str | None) -> str:
+    """The ranking table, rendered once per data version (ventures and organizations: a new
+    review, award or organization name shows at once), language and query, and shared by every
+    process; each row's award form gets this request's CSRF token when served. A round's
+    ranking is one page: the budget cut-off line must be visible with every row."""
+    from django.middleware.csrf import get_token
+    from django.template.loader import render_to_string
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from organizations.caching import DATA as ORGANIZATIONS
+    from ventures.caching import DATA
+
+    def build():
+        page = selectors.ranking_page(
+            round_id=rnd.pk, category=category, page=request.GET.get("page"), per_page=RANKING_ONE_PAGE
+        )
+        ctx = {"round": rnd, "page_obj": page, "csrf_token": CSRF_PLACEHOLDER, "request": request}
+        return render_to_string("ventures/_ranking_rows.html", ctx)
+
+    html = DATA.cached(
+        "ranking-rows", build, rnd.pk, get_language(), request.GET.urlencode(), ORGANIZATIONS.data_version()
+    )
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, escape(get_token(request))))  # noqa: S308 - our own template
 
 
 @login_required

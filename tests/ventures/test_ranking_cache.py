@@ -75,3 +75,43 @@ def test_cached_ranking_follows_a_reopened_and_resubmitted_review(client, rnd, a
     rows = {r.pk: r for r in client.get(url).context["page_obj"]}
     assert rows[b.pk].score == Decimal("80.0000")
     assert rows[b.pk].rank == 2 and rows[c.pk].rank == 2
+
+
+def test_the_ranking_rows_come_from_the_cache_with_each_visitors_own_csrf_token(
+    rnd, applicant, projects_staff, make_user
+):
+    """The rendered rows are shared; the award forms in them carry the token of whoever
+    loads the page, and a recommendation posted from a cached page is accepted."""
+    import re
+
+    from django.test import Client
+
+    a, b, c = _three(rnd, applicant, projects_staff)
+    url = reverse("ventures:ranking", args=[rnd.pk])
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(projects_staff)
+    assert first.get(url).status_code == 200  # fills the cache
+
+    other_staff = make_user("projects_two", role="staff", department="projects", is_staff=True)
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(other_staff)
+    n, sql = count_queries(lambda: second.get(url))
+    page = second.get(url).content.decode()
+    assert not any("ventures_application" in q for q in sql)  # nothing of the ranking read again
+    assert "@@csrf-token@@" not in page
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+    assert tokens and all(len(t) == 64 for t in tokens)
+    assert f'action="{reverse("ventures:award", args=[a.pk])}"' in page
+
+    posted = second.post(
+        reverse("ventures:award", args=[a.pk]), {"amount": "40000", "csrfmiddlewaretoken": tokens.pop()}
+    )
+    assert posted.status_code == 302
+    a.refresh_from_db()
+    assert a.status == "recommended"
+    # The award is on the next page at once (the write changed the data version).
+    from ventures.models import Application
+
+    label = str(Application.Status.RECOMMENDED.label)
+    assert f'<span class="status">{label}</span>' not in page
+    assert f'<span class="status">{label}</span>' in second.get(url).content.decode()
