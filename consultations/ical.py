@@ -40,10 +40,18 @@ def _vevent(event, *, base_url: str) -> VEvent:
     return item
 
 
-def ics_response(name: str, events: Iterable, *, base_url: str, filename: str) -> HttpResponse:
+def ics_bytes(name: str, events: Iterable, *, base_url: str) -> bytes:
     cal = _calendar(name)
     for event in events:
         cal.add_component(_vevent(event, base_url=base_url))
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    return cal.to_ical()
+
+
+def ics_file_response(body: bytes, *, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def ics_response(name: str, events: Iterable, *, base_url: str, filename: str) -> HttpResponse:
+    return ics_file_response(ics_bytes(name, events, base_url=base_url), filename=filename)

@@ -13,8 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -28,6 +31,7 @@ from center.validators import mask_phone
 from center.workflow import allowed_next
 from consultations import certificates as certs
 from consultations import selectors, services
+from consultations.caching import DATA
 from consultations.forms import (
     AnswerForm,
     AttachmentForm,
@@ -48,7 +52,7 @@ from consultations.forms import (
     WalkInForm,
     agenda_formset,
 )
-from consultations.ical import ics_response
+from consultations.ical import ics_bytes, ics_file_response, ics_response
 from consultations.models import (
     Attachment,
     Certificate,
@@ -118,19 +122,41 @@ def event_list(request):
         audience=data.get("audience", ""),
         area=data.get("area", ""),
     )
+
+    def rows():
+        ctx = {"page_obj": _page(request, qs), "request": request}
+        return render_to_string("consultations/_event_list_rows.html", ctx)
+
+    event_rows = _shared_fragment("event-list-rows", rows, request.GET.urlencode())
     return render(
-        request, "consultations/event_list.html", {"form": form, "page_obj": _page(request, qs), "past": past}
+        request, "consultations/event_list.html", {"form": form, "event_rows": event_rows, "past": past}
     )
+
+
+def _shared_fragment(name: str, build, *parts) -> str:
+    """A fragment of a public page, the same for every visitor: rendered once per data
+    version (consultations and organizations: the service areas' names), language and
+    `parts`, and shared by every process (center.caching). Lists that depend on the clock
+    (upcoming events) follow it within the cache's lifetime."""
+    from organizations.caching import DATA as ORGANIZATIONS
+
+    html = DATA.cached(name, build, get_language(), ORGANIZATIONS.data_version(), *parts)
+    return mark_safe(html)  # noqa: S308 - our own rendered template
 
 
 def event_calendar(request):
     month = _month(request)
+
+    def table():
+        weeks = selectors.calendar_weeks(month=month)
+        return render_to_string("consultations/_calendar_table.html", {"month": month, "weeks": weeks})
+
     return render(
         request,
         "consultations/calendar.html",
         {
             "month": month,
-            "weeks": selectors.calendar_weeks(month=month),
+            "calendar_table": _shared_fragment("calendar", table, month.isoformat()),
             "prev": add_months(month, -1),
             "next": add_months(month, 1),
         },
@@ -291,10 +317,16 @@ def event_ics(request, pk: int):
 
 
 def events_feed(request):
-    events = selectors.upcoming_for_feed(now=timezone.now())
-    return ics_response(
-        _("Haishu center events"), events, base_url=_base(request), filename="haishu-events.ics"
-    )
+    """The public feed of upcoming events, built once per data version and address (calendar
+    clients poll it) and shared by every process."""
+    base_url = _base(request)
+
+    def build():
+        events = selectors.upcoming_for_feed(now=timezone.now())
+        return ics_bytes(_("Haishu center events"), events, base_url=base_url)
+
+    body = DATA.cached("events-feed", build, get_language(), base_url)
+    return ics_file_response(body, filename="haishu-events.ics")
 
 
 def personal_feed(request, token: str):

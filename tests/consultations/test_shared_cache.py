@@ -1,0 +1,54 @@
+"""The public event list, month calendar and iCalendar feed are rendered once per data version
+and shared (center.caching): served again without reading the events, and a change to an event
+shows on the next request."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+from icalendar import Calendar
+
+from tests.consultations.factories import NOW, make_event
+from tests.queries import count_queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pinned():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("consultations:event_list"),
+        reverse("consultations:event_calendar") + "?month=2026-05",
+        reverse("consultations:events_feed"),
+    ],
+    ids=["list", "calendar", "feed"],
+)
+def test_a_public_event_view_is_served_from_the_cache_and_follows_a_change(client, pinned, url):
+    event = make_event(title="社区议事培训", starts_at=NOW.replace(day=20))
+    first = client.get(url)
+    assert "社区议事培训" in first.content.decode()
+
+    _n, sql = count_queries(lambda: client.get(url))
+    assert not any('"consultations_event"' in q for q in sql), sql
+
+    event.title = "社区议事能力培训（改期）"
+    event.save()
+    again = client.get(url).content.decode()
+    assert "社区议事能力培训（改期）" in again
+
+
+def test_the_cached_feed_parses_back_and_differs_per_address(client, pinned, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "portal.example.cn"]
+    event = make_event(title="政策宣讲会")
+    a = client.get(reverse("consultations:events_feed"))
+    b = client.get(reverse("consultations:events_feed"), HTTP_HOST="portal.example.cn")
+    assert a["Content-Type"].startswith("text/calendar")
+    urls_a = [str(c.get("url")) for c in Calendar.from_ical(a.content).walk("VEVENT")]
+    urls_b = [str(c.get("url")) for c in Calendar.from_ical(b.content).walk("VEVENT")]
+    assert urls_a == [f"http://testserver/consultations/events/{event.pk}/"]
+    assert urls_b == [f"http://portal.example.cn/consultations/events/{event.pk}/"]
