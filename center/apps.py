@@ -14,7 +14,9 @@ class CenterConfig(AppConfig):
             signals,
             staff_access,
         )
+        from center.caching import CENTER
 
+        CENTER.connect()  # a renamed or new street shows in the cached lists at once
         # The groups' rights are kept in data migrations (center.staff_access.grant_rights).
         post_save.connect(staff_access.place_staff_in_group, sender="center.User")
         post_save.connect(signals.holiday_changed, sender="center.Holiday")

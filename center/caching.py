@@ -96,3 +96,8 @@ class Namespace:
                     weak=False,
                     dispatch_uid=f"{uid}-{field.name}",
                 )
+
+
+# The network (streets and communities) as shown in filters and lists: NetworkUnit only (the
+# user table changes at every login and must not make every list stale).
+CENTER = Namespace("center", models=("center.NetworkUnit",))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from center.models import Announcement, NetworkUnit, Notification, User
 
 
@@ -30,11 +32,19 @@ def workbench_panels(*, user) -> list[dict]:
 
     from center import registry
 
+    def computed(panel):
+        # Labels as plain text (the key holds the language): a lazy translation costs a
+        # class construction each time it is unpickled.
+        items = panel.items(user)
+        if items is None:
+            return None
+        return [dataclasses.replace(item, label=str(item.label)) for item in items]
+
     panels = []
     for panel in registry.workbench_panels():
         if panel.cache is not None:
             items = panel.cache.cached(
-                "workbench", lambda p=panel: p.items(user), panel.key, user.pk, get_language()
+                "workbench", lambda p=panel: computed(p), panel.key, user.pk, get_language()
             )
         else:
             items = panel.items(user)

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from center.errors import DomainError
@@ -68,31 +70,50 @@ def _private(request, pk: int) -> Organization:
 
 
 def directory(request):
-    flt = OrganizationDirectoryFilter(request.GET or None, queryset=selectors.directory_queryset())
-    # a filter with a bad value is left out (and named above the list); the others still apply
-    qs = flt.qs
-    errors = (
-        [(flt.form.fields[name].label, msgs) for name, msgs in flt.errors.items()] if flt.is_bound else []
-    )
-    page = CachedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The public directory. The results (count, rows, page links) and the filter bar's lists
+    are the same for every visitor: rendered once per data version (organizations and the
+    network's streets), language and query, and shared by every process (center.caching)."""
+    from center.caching import CENTER
+    from organizations.caching import DATA
+
+    parts = (get_language(), CENTER.data_version())
+
+    def results():
+        flt = OrganizationDirectoryFilter(request.GET or None, queryset=selectors.directory_queryset())
+        # a filter with a bad value is left out (and named above the list); the others still apply
+        qs = flt.qs
+        errors = (
+            [(flt.form.fields[name].label, msgs) for name, msgs in flt.errors.items()] if flt.is_bound else []
+        )
+        page = CachedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        ctx = {"page_obj": page, "errors": errors, "request": request}
+        return render_to_string("organizations/_directory_results.html", ctx)
+
+    def filter_lists():
+        flt = OrganizationDirectoryFilter(queryset=selectors.directory_queryset())
+        streets = list(flt.filters["street"].queryset.values_list("pk", "name"))
+        areas = [
+            (code, pick_name(name, name_en))
+            for code, name, name_en in flt.filters["service_area"].queryset.values_list(
+                "code", "name", "name_en"
+            )
+        ]
+        return streets, areas
+
+    streets, areas = DATA.cached("directory-filters", filter_lists, *parts)
+    html = DATA.cached("directory-results", results, *parts, request.GET.urlencode())
     # The filter bar is rendered from plain lists: Django's template-based select widgets
     # cost a third of the page's time.
     return render(
         request,
         "organizations/directory.html",
         {
-            "page_obj": page,
+            "results": mark_safe(html),  # noqa: S308 - our own rendered template
             "current": request.GET,
-            "errors": errors,
             "types": Organization.Type.choices,
             "grades": Organization.Grade.choices,
-            "streets": flt.filters["street"].queryset.values_list("pk", "name"),
-            "areas": [
-                (code, pick_name(name, name_en))
-                for code, name, name_en in flt.filters["service_area"].queryset.values_list(
-                    "code", "name", "name_en"
-                )
-            ],
+            "streets": streets,
+            "areas": areas,
         },
     )
 

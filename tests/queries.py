@@ -26,3 +26,16 @@ def assert_constant_queries(request: Callable[[], object], grow: Callable[[], No
     after, sql = count_queries(request)
     assert after == before, f"query count grew from {before} to {after} as rows grew:\n" + "\n".join(sql)
     return after
+
+
+def cold(fn: Callable[[], object]) -> Callable[[], object]:
+    """`fn` with the shared cache emptied first: the query count of the path that computes the
+    cached lists and fragments (center.caching), not of a cache hit."""
+
+    def run():
+        from django.core.cache import cache
+
+        cache.clear()
+        return fn()
+
+    return run
