@@ -229,7 +229,11 @@ def workers_rss_mb(master_pid: int) -> dict[int, float]:
 
 
 # --- report ----------------------------------------------------------------------------
-COLUMNS = ["name", "URL", "req/s", "p50 ms", "p95 ms", "p99 ms", "queries", "% of ceiling", "errors"]
+COLUMNS = ["name", "URL", "req/s", "p50 ms", "p95 ms", "p99 ms", "queries", "cold", "% of ceiling", "errors"]
+
+
+def _n(q) -> str:
+    return "—" if q is None else (f"{q:g}" if q == int(q) else f"{q:.1f}")
 
 
 def rows(results: list[dict], ceiling_rps: float) -> list[list[str]]:
@@ -249,7 +253,8 @@ def rows(results: list[dict], ceiling_rps: float) -> list[list[str]]:
                 f"{r['p50_ms']:.1f}",
                 f"{r['p95_ms']:.1f}",
                 f"{r.get('p99_ms', 0):.1f}",
-                "—" if q is None else (f"{q:g}" if q == int(q) else f"{q:.1f}"),
+                _n(q),
+                _n(r.get("queries_cold", q)),
                 f"{100 * r['rps'] / ceiling_rps:.1f}%" if ceiling_rps else "—",
                 errors,
             ]
@@ -259,7 +264,7 @@ def rows(results: list[dict], ceiling_rps: float) -> list[list[str]]:
 
 def text_table(table: list[list[str]]) -> str:
     widths = [max(len(COLUMNS[i]), *(len(row[i]) for row in table)) for i in range(len(COLUMNS))]
-    numeric = {2, 3, 4, 5, 6, 7}
+    numeric = {2, 3, 4, 5, 6, 7, 8}
 
     def fmt(row):
         return "  ".join(

@@ -5,10 +5,12 @@ client saturates itself first (Python threads measured a ceiling near half of wr
 each URL:
 
 1. one plain request (urllib) reads the status and the `X-Query-Count` header: the page's
-   queries (constant per page; `tests/bench` keeps them so);
+   queries on a cold cache (constant per page; the tests keep them so);
 2. `wrk` for the warm-up seconds (not counted), then `wrk` for the measured seconds with a
    small Lua script whose `done()` prints the latency percentiles and the error counters
-   as one JSON line.
+   as one JSON line;
+3. one plain request again: the queries of a page served under load (its shared caches
+   filled), which is what the measured requests issued.
 
 `measure()` returns the same keys as `benchmarks.load.measure`, so run.py and the table do
 not care which client measured.
@@ -117,6 +119,7 @@ def measure(
         wall = time.monotonic() - t0
     finally:
         os.unlink(script)
+    _status, warm_queries = probe(host, port, path, headers)
     seconds = r["duration_us"] / 1e6 or 1e-9
     failures = {
         name: r[key]
@@ -143,8 +146,9 @@ def measure(
         "p95_ms": round(r["p95"] / 1000, 2),
         "p99_ms": round(r["p99"] / 1000, 2),
         "max_ms": round(r["max"] / 1000, 2),
-        "queries_per_request": queries,
-        "queries_max": queries,
+        "queries_per_request": warm_queries if warm_queries is not None else queries,
+        "queries_cold": queries,
+        "queries_max": max(q for q in (queries, warm_queries, 0) if q is not None),
         "probe_status": status,
         "statuses": statuses,
         "failures": failures,

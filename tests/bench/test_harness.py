@@ -114,6 +114,7 @@ def test_table_shows_ratio_to_the_ceiling_and_error_statuses():
             "path": "/p/",
             "rps": 500.0,
             "queries_per_request": 4.5,
+            "queries_cold": 12,
             "errors": 2,
             "statuses": {"200": 8, "404": 2},
             "login": "admin",
@@ -121,8 +122,9 @@ def test_table_shows_ratio_to_the_ceiling_and_error_statuses():
     ]
     results[1]["p99_ms"] = 3.0
     table = run.rows(results, 2000.0)
-    assert table[0][7] == "100.0%"
-    assert table[1] == ["page [admin]", "/p/", "500.0", "1.0", "2.0", "3.0", "4.5", "25.0%", "2 404×2"]
+    assert table[0][8] == "100.0%"
+    assert table[0][6:8] == ["0", "0"]  # no cold count: the same as the warm one
+    assert table[1] == ["page [admin]", "/p/", "500.0", "1.0", "2.0", "3.0", "4.5", "12", "25.0%", "2 404×2"]
     text = run.text_table(table)
     assert "% of ceiling" in text.splitlines()[0]
     assert "p99 ms" in text.splitlines()[0]
