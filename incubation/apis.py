@@ -8,6 +8,7 @@ from datetime import date
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 from center.api.pagination import PortalPagination
 from center.errors import DomainError
 from incubation import filters, selectors, services
+from incubation.caching import DATA
 from incubation.models import Agreement, Application, Booking, Space
 
 
@@ -82,8 +84,15 @@ class IncubationSpaceListApi(APIView):
             raise DomainError("day: YYYY-MM-DD", code="invalid", details={"field": "day"}) from None
         if not 1901 <= day.year <= 2199:  # before 1901 Shanghai's offset has seconds: not RFC 3339
             raise DomainError("day: a year from 1901 to 2199", code="invalid", details={"field": "day"})
-        rooms = selectors.availability(day=day)
-        return Response(self.IncubationSpaceAvailabilityOutput(rooms, many=True).data)
+        # The same for every caller: serialized once per data version (any booking or room
+        # change) and day, and shared by every process (center.caching).
+        data = DATA.cached(
+            "availability-api",
+            lambda: self.IncubationSpaceAvailabilityOutput(selectors.availability(day=day), many=True).data,
+            day.isoformat(),
+            get_language(),
+        )
+        return Response(data)
 
 
 class IncubationBookingOutput(serializers.ModelSerializer):

@@ -16,8 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +30,7 @@ from center.exports import XLSX_MIME, xlsx_bytes, xlsx_response
 from center.files import serve_file
 from center.pages import add_domain_error, domain_error_message
 from incubation import feeds, forms, selectors, services
+from incubation.caching import DATA
 from incubation.models import (
     Agreement,
     Application,
@@ -898,13 +902,30 @@ def floor_week(request, base: int, floor: int):
     base_obj = get_object_or_404(Base, pk=base)
     monday = _monday(request)
     rooms = selectors.facilities(base=base_obj).filter(floor=floor)
+
+    def grid_html():
+        grid = selectors.week_grid(monday=monday, spaces=rooms, viewer=request.user)
+        return render_to_string("incubation/_week_grid.html", {"grid": grid})
+
+    # The grid is the same for everyone who may read the same titles (see
+    # selectors._title_shown_to): the public, the operations staff, or one person.
+    user = request.user
+    if not user.is_authenticated:
+        audience = "public"
+    elif is_operations_staff(user):
+        audience = "staff"
+    else:
+        audience = f"user-{user.pk}"
+    html = DATA.cached(
+        "floor-week", grid_html, base_obj.pk, floor, monday.isoformat(), audience, get_language()
+    )
     return render(
         request,
         "incubation/floor_week.html",
         {
             "base": base_obj,
             "floor": floor,
-            "grid": selectors.week_grid(monday=monday, spaces=rooms, viewer=request.user),
+            "grid_html": mark_safe(html),  # noqa: S308 - our own rendered template
             "monday": monday,
             "prev": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),

@@ -152,6 +152,11 @@ def test_public_week_grid_hides_other_bookers_titles(client, world, spaces, ops)
     assert "A的理事会密谈" in client.get(url).content.decode()
     client.force_login(ops)
     assert "A的理事会密谈" in client.get(floor).content.decode()
+    # The floor grid is cached per audience: what the staff saw is not what a visitor gets.
+    client.logout()
+    assert "A的理事会密谈" not in client.get(floor).content.decode()
+    client.force_login(world.b_user)
+    assert "A的理事会密谈" not in client.get(floor).content.decode()
 
 
 def test_incubatee_cannot_act_as_staff_on_its_own_agreement(client, world, spaces):
