@@ -52,6 +52,24 @@ class OrganizationDirectoryListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.directory_queryset()
 
+    def list(self, request, *args, **kwargs):
+        """The same for every caller: one page serialized once per data version (organizations
+        and the streets' names), address, language and query, shared by every process."""
+        from django.utils.translation import get_language
+
+        from center.caching import CENTER
+        from organizations.caching import DATA
+
+        data = DATA.cached(
+            "directory-api",
+            lambda: super(OrganizationDirectoryListApi, self).list(request, *args, **kwargs).data,
+            request.get_host(),
+            request.GET.urlencode(),
+            get_language(),
+            CENTER.data_version(),
+        )
+        return Response(data)
+
 
 class OrganizationDirectoryDetailApi(generics.RetrieveAPIView):
     class OrganizationDetailOutput(serializers.ModelSerializer):

@@ -316,4 +316,23 @@ class Venture360GivingApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
-        return Response(opendata.grants_package(base_url=request.build_absolute_uri("/")))
+        from django.http import HttpResponse
+        from django.utils.translation import get_language
+
+        from center.caching import CENTER
+        from organizations.caching import DATA as ORGANIZATIONS
+        from ventures.caching import DATA
+
+        # Public and the same for everyone: rendered once per data version (ventures, the
+        # organizations' and streets' names), language and address, and shared by every process
+        # (center.caching).
+        base_url = request.build_absolute_uri("/")
+        body = DATA.cached(
+            "360giving",
+            lambda: JSONRenderer().render(opendata.grants_package(base_url=base_url)),
+            base_url,
+            get_language(),
+            ORGANIZATIONS.data_version(),
+            CENTER.data_version(),
+        )
+        return HttpResponse(body, content_type="application/json")

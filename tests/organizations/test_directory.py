@@ -270,3 +270,18 @@ def test_directory_results_are_shared_and_follow_a_change(client, network):
     network.yuehu.name = "月湖街道（新）"
     network.yuehu.save()  # a renamed street shows in the rows and the filter at once
     assert client.get(url).content.decode().count("月湖街道（新）") >= 2
+
+
+@pytest.mark.django_db
+def test_directory_api_pages_are_shared_and_follow_a_change(client, network):
+    from tests.queries import count_queries
+
+    org = make_org("江厦街道邻里互助会", street=network.nanmen)
+    url = "/api/v1/organizations/"
+    assert [o["name"] for o in client.get(url).json()["results"]] == ["江厦街道邻里互助会"]
+    _n, sql = count_queries(lambda: client.get(url))
+    assert not any("organizations_organization" in q for q in sql)  # served from the cache
+    org.name = "江厦邻里互助协会"
+    org.save()
+    assert [o["name"] for o in client.get(url).json()["results"]] == ["江厦邻里互助协会"]
+    assert client.get(url, {"grade": "9A"}).status_code == 400  # a bad filter is still refused

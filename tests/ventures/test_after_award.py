@@ -335,3 +335,16 @@ def test_final_report_refused_before_the_midterm_evaluation(client, rnd, applica
     assert "The final report is filed after the mid-term evaluation." in r.content.decode()
     final.refresh_from_db()
     assert final.status == "due"
+
+
+def test_360giving_package_is_shared_and_follows_a_new_award(client, rnd, applicant, projects_staff):
+    from tests.queries import count_queries
+
+    user, org = applicant
+    make_awarded(rnd, org, user, projects_staff, amount=Decimal("40000"))
+    url = "/api/v1/ventures/360giving.json"
+    assert len(client.get(url).json()["grants"]) == 1
+    _n, sql = count_queries(lambda: client.get(url))
+    assert not any("ventures_application" in q for q in sql)  # served from the cache
+    make_awarded(rnd, org, user, projects_staff, amount=Decimal("20000"))
+    assert len(client.get(url).json()["grants"]) == 2
