@@ -103,12 +103,39 @@ def round_detail(request, pk: int):
     )
 
 
+def _rows(request, name: str, template: str, context, *parts) -> str:
+    """A list's rows and page links, rendered once per data version (ventures, and the
+    organizations' and streets' names), language, query and `parts`, and shared by every
+    process (center.caching)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from center.caching import CENTER
+    from organizations.caching import DATA as ORGANIZATIONS
+    from ventures.caching import DATA
+
+    html = DATA.cached(
+        name,
+        lambda: render_to_string(template, {**context(), "request": request}),
+        get_language(),
+        request.GET.urlencode(),
+        ORGANIZATIONS.data_version(),
+        CENTER.data_version(),
+        *parts,
+    )
+    return mark_safe(html)  # noqa: S308 - our own rendered template
+
+
 def awarded_list(request):
-    qs = selectors.awarded_projects()
-    if request.GET.get("category") in Category.values:
-        qs = qs.filter(category=request.GET["category"])
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "ventures/awarded_list.html", {"page_obj": page, "categories": Category.choices})
+    def context():
+        qs = selectors.awarded_projects()
+        if request.GET.get("category") in Category.values:
+            qs = qs.filter(category=request.GET["category"])
+        return {"page_obj": Paginator(qs, 50).get_page(request.GET.get("page"))}
+
+    rows = _rows(request, "awarded-rows", "ventures/_awarded_rows.html", context)
+    return render(request, "ventures/awarded_list.html", {"rows": rows, "categories": Category.choices})
 
 
 def notice(request, pk: int):
@@ -837,8 +864,16 @@ def export_awards(request, pk: int):
 
 @login_required
 def my_reviews(request):
-    page = Paginator(selectors.reviews_for_reviewer(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "ventures/my_reviews.html", {"page_obj": page, "today": timezone.localdate()})
+    today = timezone.localdate()
+
+    def context():
+        page = Paginator(selectors.reviews_for_reviewer(request.user), 50).get_page(request.GET.get("page"))
+        return {"page_obj": page, "today": today}
+
+    rows = _rows(
+        request, "my-reviews-rows", "ventures/_my_reviews_rows.html", context, request.user.pk, today
+    )
+    return render(request, "ventures/my_reviews.html", {"rows": rows})
 
 
 @login_required

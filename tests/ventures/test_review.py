@@ -470,3 +470,29 @@ def test_ranking_reads_the_stored_score_not_the_reviews(client, rnd, applicant, 
         (a.pk, "80.00", 3),
         (b.pk, "60.00", 3),
     ]
+
+
+def test_my_reviews_rows_are_kept_per_reviewer_and_follow_a_submission(client, projects_staff, reviewers):
+    from tests.queries import count_queries
+
+    rnd = make_round(projects_staff, reviewers_per_application=2)
+    user, org = make_org_user("rows_org")
+    app = _in_review(rnd, (user, org), projects_staff, title="缓存评审项目")
+    review = app.reviews.order_by("pk").first()
+    outsider = next(r for r in reviewers if not app.reviews.filter(reviewer=r).exists())
+    url = reverse("ventures:my_reviews")
+
+    client.force_login(review.reviewer)
+    assert "缓存评审项目" in client.get(url).content.decode()
+    _n, sql = count_queries(lambda: client.get(url))
+    assert not any("ventures_review" in q for q in sql)  # the rows come from the cache
+    client.force_login(outsider)  # the cached rows are the first reviewer's only
+    assert "缓存评审项目" not in client.get(url).content.decode()
+
+    client.force_login(review.reviewer)
+    crits = list(rnd.criteria.all())
+    services.review_save(
+        review=review, reviewer=review.reviewer, scores={k.pk: (80, "") for k in crits}, submit=True
+    )
+    page = client.get(url).content.decode()
+    assert f'<span class="status ok">{Review.Status.SUBMITTED.label}</span>' in page
