@@ -20,6 +20,7 @@ time, and so do lists that depend on the clock ("due today").
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable
@@ -29,6 +30,22 @@ from django.core.cache import cache
 from django.db import transaction
 
 _MISSING = object()
+# Within a request (VersionMemoMiddleware), each namespace's version is read from the cache
+# once: a page that shows several cached parts asks Redis one round trip per namespace, not
+# one per part. A write in the same request updates the memo with the new version.
+_versions: contextvars.ContextVar[dict | None] = contextvars.ContextVar("cache_versions", default=None)
+
+
+class VersionMemoMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _versions.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _versions.reset(token)
 
 
 class Namespace:
@@ -41,14 +58,23 @@ class Namespace:
 
     def data_version(self) -> str:
         """The current version of the namespace's data (created on first use)."""
+        memo = _versions.get()
+        if memo is not None and self.name in memo:
+            return memo[self.name]
         version = cache.get(self.version_key)
         if version is None:
             cache.add(self.version_key, secrets.token_hex(6), None)
             version = cache.get(self.version_key) or "0"
+        if memo is not None:
+            memo[self.name] = version
         return version
 
     def _bump(self) -> None:
-        cache.set(self.version_key, secrets.token_hex(6), None)
+        version = secrets.token_hex(6)
+        cache.set(self.version_key, version, None)
+        memo = _versions.get()
+        if memo is not None:
+            memo[self.name] = version
 
     def data_changed(self, **kwargs) -> None:
         """Every cached entry of the namespace is stale (signal receiver and plain function)."""

@@ -74,3 +74,32 @@ def test_the_workbench_counts_come_from_the_cache_and_follow_a_write(client, sta
     before = pending_count(client.get("/workbench/"))
     make_org("新申请协会", status="pending")
     assert pending_count(client.get("/workbench/")) == before + 1
+
+
+@pytest.mark.django_db
+def test_within_a_request_each_version_is_read_once_and_a_write_is_seen():
+    from unittest import mock
+
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from center.caching import VersionMemoMiddleware
+
+    ns = Namespace("test-memo")
+    ns.data_version()  # created beforehand (creating it reads twice)
+    seen = {}
+
+    def view(request):
+        with mock.patch.object(cache, "get", wraps=cache.get) as spy:
+            first = ns.data_version()
+            assert ns.data_version() == first
+            seen["reads"] = sum(1 for c in spy.call_args_list if c.args[0] == ns.version_key)
+        ns.data_changed()  # a write in the same request
+        seen["after_write"] = ns.data_version()
+        seen["first"] = first
+        return "ok"
+
+    assert VersionMemoMiddleware(view)(RequestFactory().get("/")) == "ok"
+    assert seen["reads"] == 1
+    assert seen["after_write"] != seen["first"]
+    assert ns.data_version() == seen["after_write"]  # outside a request: read from the cache
