@@ -332,7 +332,8 @@ def consultation_summary(consultation: Consultation) -> dict:
         "total": total,
         "whole": by_paragraph.get(None, 0),
         "by_paragraph": by_paragraph,
-        "by_result": [(label, by_result.get(value, 0)) for value, label in Opinion.Result.choices],
+        # labels as text (callers cache the summary per language)
+        "by_result": [(str(label), by_result.get(value, 0)) for value, label in Opinion.Result.choices],
         "awaiting": total - sum(by_result.values()),
     }
 

@@ -440,7 +440,12 @@ def _consultation(pk):
 def consultation_detail(request, pk: int, opinion_form=None, speaker_form=None):
     consultation = _consultation(pk)
     paragraphs = list(consultation.paragraphs.all())
-    summary = selectors.consultation_summary(consultation)
+    summary = DATA.cached(
+        "consultation-summary",
+        lambda: selectors.consultation_summary(consultation),
+        consultation.pk,
+        get_language(),
+    )
     for p in paragraphs:
         p.opinion_count = summary["by_paragraph"].get(p.pk, 0)
     if opinion_form is None and consultation.status == Consultation.Status.OPEN:
@@ -457,7 +462,18 @@ def consultation_detail(request, pk: int, opinion_form=None, speaker_form=None):
             "summary": summary,
             "opinion_form": opinion_form,
             "speaker_form": speaker_form,
-            "opinions_page": _page(request, selectors.public_opinions(consultation), 20),
+            "opinions_html": _shared_fragment(
+                "opinion-list",
+                lambda: render_to_string(
+                    "consultations/_opinion_list.html",
+                    {
+                        "opinions_page": _page(request, selectors.public_opinions(consultation), 20),
+                        "request": request,
+                    },
+                ),
+                consultation.pk,
+                request.GET.urlencode(),
+            ),
         },
     )
 

@@ -52,3 +52,20 @@ def test_the_cached_feed_parses_back_and_differs_per_address(client, pinned, set
     urls_b = [str(c.get("url")) for c in Calendar.from_ical(b.content).walk("VEVENT")]
     assert urls_a == [f"http://testserver/consultations/events/{event.pk}/"]
     assert urls_b == [f"http://portal.example.cn/consultations/events/{event.pk}/"]
+
+
+def test_the_opinions_and_their_summary_are_shared_and_follow_a_new_opinion(client, pinned):
+    from consultations import services
+    from tests.consultations.factories import make_consultation
+
+    consultation = make_consultation()
+    url = reverse("consultations:consultation_detail", args=[consultation.pk])
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No opinions yet." in first and "0 opinions, 0 on the whole draft." in first
+    _n, sql = count_queries(lambda: client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert not any('"consultations_opinion"' in q for q in sql)  # summary and list from the cache
+
+    services.opinion_create(consultation=consultation, body="建议增加夜间服务时段", name="王阿姨", now=NOW)
+    again = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "建议增加夜间服务时段" in again and "1 opinions, 1 on the whole draft." in again
+    assert "No opinions yet." not in again
