@@ -124,6 +124,6 @@ class Namespace:
                 )
 
 
-# The network (streets and communities) as shown in filters and lists: NetworkUnit only (the
-# user table changes at every login and must not make every list stale).
-CENTER = Namespace("center", models=("center.NetworkUnit",))
+# The network (streets and communities) as shown in filters and lists, and the announcements;
+# not the user table, which changes at every login and must not make every list stale.
+CENTER = Namespace("center", models=("center.NetworkUnit", "center.Announcement"))

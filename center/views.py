@@ -55,15 +55,25 @@ def _figures():
 
 
 def home(request):
-    return render(
-        request,
-        "center/home.html",
-        {
+    """The home page's content is the same for every visitor: rendered once per version of
+    the network and the announcements, and language, and at most HOME_FIGURES_TTL old (the
+    figures are counts over whole tables)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from center.caching import CENTER
+
+    def content():
+        ctx = {
             "figures": _figures(),
             "announcements": selectors.announcement_list(limit=5),
             "streets": selectors.unit_tree(),
-        },
-    )
+        }
+        return render_to_string("center/_home_content.html", ctx, request=None)
+
+    html = CENTER.cached("home", content, get_language(), ttl=HOME_FIGURES_TTL)
+    return render(request, "center/home.html", {"content": mark_safe(html)})  # noqa: S308 - our own template
 
 
 def announcement_list(request):

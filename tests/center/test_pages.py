@@ -83,3 +83,17 @@ def test_home_figures_are_computed_once_a_minute_for_everyone(client, network):
     second, sql = count_queries(lambda: client.get("/"))
     assert second < first
     assert not any("COUNT(" in q.upper() and "center_networkunit" in q for q in sql)
+
+
+@pytest.mark.django_db
+def test_home_page_is_shared_and_shows_a_new_announcement_and_street_at_once(client, network, staff):
+    from center.models import Announcement
+    from tests.queries import count_queries
+
+    client.get("/")
+    n, _sql = count_queries(lambda: client.get("/"))
+    assert n == 0  # anonymous: the whole content from the cache
+    Announcement.objects.create(title="2027年度公益创投开始申报", body="……", is_published=True)
+    network.nanmen.children.create(name="新芝社区", code="nanmen-c9", level="community")
+    page = client.get("/").content.decode()
+    assert "2027年度公益创投开始申报" in page and "新芝社区" in page
