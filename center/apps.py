@@ -17,6 +17,10 @@ class CenterConfig(AppConfig):
         from center.caching import CENTER
 
         CENTER.connect()  # a renamed or new street shows in the cached lists at once
+        from center.selectors import notification_written
+
+        post_save.connect(notification_written, sender="center.Notification", dispatch_uid="unread-save")
+        post_delete.connect(notification_written, sender="center.Notification", dispatch_uid="unread-delete")
         # The groups' rights are kept in data migrations (center.staff_access.grant_rights).
         post_save.connect(staff_access.place_staff_in_group, sender="center.User")
         post_save.connect(signals.holiday_changed, sender="center.Holiday")

@@ -12,5 +12,7 @@ def portal(request):
             continue
     unread = 0
     if user is not None and user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        from center.selectors import unread_count
+
+        unread = unread_count(user=user)
     return {"portal_nav": links, "unread_notifications": unread}

@@ -51,3 +51,36 @@ def workbench_panels(*, user) -> list[dict]:
         if items is not None:
             panels.append({"title": panel.title, "items": items})
     return panels
+
+
+UNREAD_TTL = 300  # seconds; a safety net: every write through the model or the services clears it
+
+
+def _unread_key(user_id: int) -> str:
+    return f"center:unread:{user_id}"
+
+
+def unread_count(*, user: User) -> int:
+    """The user's unread portal messages (the header badge on every page), kept in the
+    shared cache until a message is added, read or deleted."""
+    from django.core.cache import cache
+
+    key = _unread_key(user.pk)
+    n = cache.get(key)
+    if n is None:
+        n = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        cache.set(key, n, UNREAD_TTL)
+    return n
+
+
+def unread_changed(user_id: int, **kwargs) -> None:
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.delete(_unread_key(user_id))
+    transaction.on_commit(lambda: cache.delete(_unread_key(user_id)))
+
+
+def notification_written(sender, instance, **kwargs) -> None:
+    """post_save / post_delete receiver for Notification."""
+    unread_changed(instance.user_id)

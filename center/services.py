@@ -147,10 +147,14 @@ def reminder_send_once(*, key: str, users: Iterable[User], title: str, body: str
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     from django.utils import timezone
 
+    from center.selectors import unread_changed
+
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+    n = qs.update(read_at=timezone.now())
+    unread_changed(user.pk)
+    return n
 
 
 @transaction.atomic

@@ -8,8 +8,12 @@ from organizations.caching import DATA
 
 
 def _org_account(user) -> bool:
-    return bool(
-        user and user.is_authenticated and (user.is_organization_account or user.memberships.exists())
+    """Whether the nav shows "My organizations": an organization account, or anyone who is a
+    member of one (asked once per user and version of the organizations' data)."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_organization_account or DATA.cached(
+        "has-membership", lambda: user.memberships.exists(), user.pk
     )
 
 

@@ -64,6 +64,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "center.urls"
+# Sessions are read from the shared cache (Redis in production) and written through to the
+# database: a logged-in page does not query the session table.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 WSGI_APPLICATION = "center.wsgi.application"
 AUTH_USER_MODEL = "center.User"
 

@@ -103,3 +103,26 @@ def test_within_a_request_each_version_is_read_once_and_a_write_is_seen():
     assert seen["reads"] == 1
     assert seen["after_write"] != seen["first"]
     assert ns.data_version() == seen["after_write"]  # outside a request: read from the cache
+
+
+@pytest.mark.django_db
+def test_the_unread_badge_is_cached_and_follows_new_read_and_deleted_messages(client, staff):
+    from center import services
+    from tests.queries import count_queries
+
+    client.force_login(staff)
+
+    def badge():
+        return client.get("/workbench/").context["unread_notifications"]
+
+    assert badge() == 0
+    _n, sql = count_queries(lambda: client.get("/workbench/"))
+    assert not any("center_notification" in q for q in sql)  # from the cache
+    assert not any("django_session" in q for q in sql)  # the session too (cached_db)
+    note = services.notification_send(user=staff, title="新的评审任务", email=False)
+    services.notification_send(user=staff, title="年检提醒", email=False)
+    assert badge() == 2
+    services.notification_mark_read(user=staff, notification_id=note.pk)  # an update(): no signal
+    assert badge() == 1
+    staff.notifications.filter(read_at__isnull=True).get().delete()
+    assert badge() == 0
