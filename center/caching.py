@@ -124,6 +124,37 @@ class Namespace:
                 )
 
 
+def prefetch_versions(namespaces: Iterable[Namespace]) -> None:
+    """Within a request, read the versions of several namespaces in one round trip."""
+    memo = _versions.get()
+    if memo is None:
+        return
+    wanted = [ns for ns in namespaces if ns.name not in memo]
+    found = cache.get_many([ns.version_key for ns in wanted]) if wanted else {}
+    for ns in wanted:
+        if ns.version_key in found:
+            memo[ns.name] = found[ns.version_key]
+
+
+def cached_many(entries: list[tuple[Namespace, str, Callable[[], Any], tuple]]) -> list[Any]:
+    """Several `Namespace.cached` calls answered with one read of the cache (and one write
+    of what had to be computed): entries are (namespace, name, compute, parts)."""
+    prefetch_versions({ns.name: ns for ns, *_rest in entries}.values())
+    keys = [ns.key(name, *parts) for ns, name, _compute, parts in entries]
+    found = cache.get_many(keys)
+    values, missing = [], {}
+    for (ns, _name, compute, _parts), k in zip(entries, keys, strict=True):
+        if k in found:
+            values.append(found[k])
+        else:
+            value = compute()
+            missing.setdefault(ns.ttl, {})[k] = value
+            values.append(value)
+    for ttl, items in missing.items():
+        cache.set_many(items, ttl)
+    return values
+
+
 # The network (streets and communities) as shown in filters and lists, and the announcements;
 # not the user table, which changes at every login and must not make every list stale.
 CENTER = Namespace("center", models=("center.NetworkUnit", "center.Announcement"))

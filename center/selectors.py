@@ -31,6 +31,7 @@ def workbench_panels(*, user) -> list[dict]:
     from django.utils.translation import get_language
 
     from center import registry
+    from center.caching import cached_many
 
     def computed(panel):
         # Labels as plain text (the key holds the language): a lazy translation costs a
@@ -40,14 +41,21 @@ def workbench_panels(*, user) -> list[dict]:
             return None
         return [dataclasses.replace(item, label=str(item.label)) for item in items]
 
+    lang = get_language()
+    all_panels = registry.workbench_panels()
+    cached = [p for p in all_panels if p.cache is not None]
+    values = dict(
+        zip(
+            [p.key for p in cached],
+            cached_many(
+                [(p.cache, "workbench", lambda p=p: computed(p), (p.key, user.pk, lang)) for p in cached]
+            ),
+            strict=True,
+        )
+    )
     panels = []
-    for panel in registry.workbench_panels():
-        if panel.cache is not None:
-            items = panel.cache.cached(
-                "workbench", lambda p=panel: computed(p), panel.key, user.pk, get_language()
-            )
-        else:
-            items = panel.items(user)
+    for panel in all_panels:
+        items = values[panel.key] if panel.cache is not None else panel.items(user)
         if items is not None:
             panels.append({"title": panel.title, "items": items})
     return panels

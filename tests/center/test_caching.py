@@ -126,3 +126,32 @@ def test_the_unread_badge_is_cached_and_follows_new_read_and_deleted_messages(cl
     assert badge() == 1
     staff.notifications.filter(read_at__isnull=True).get().delete()
     assert badge() == 0
+
+
+@pytest.mark.django_db
+def test_cached_many_answers_several_entries_with_one_read_and_computes_only_the_missing():
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from center.caching import cached_many
+
+    a, b = Namespace("test-many-a"), Namespace("test-many-b")
+    calls = []
+
+    def compute(value):
+        def run():
+            calls.append(value)
+            return value
+
+        return run
+
+    entries = [(a, "x", compute(1), ("p",)), (b, "y", compute(None), ("q",)), (a, "z", compute(3), ())]
+    assert cached_many(entries) == [1, None, 3]
+    with mock.patch.object(cache, "get_many", wraps=cache.get_many) as spy:
+        assert cached_many(entries) == [1, None, 3]
+    assert calls == [1, None, 3]  # nothing computed twice, None included
+    assert spy.call_count == 1  # one read for the values (no request: versions read directly)
+    b.data_changed()
+    assert cached_many(entries) == [1, None, 3]
+    assert calls == [1, None, 3, None]  # only b's entry again
