@@ -18,9 +18,14 @@ def _is_staff(user) -> bool:
 
 
 def _is_contact(user) -> bool:
+    """Whether the nav shows the department contact's page (asked once per user and version
+    of the consultations' data: this runs on every page)."""
+    from consultations.caching import DATA
     from consultations.permissions import department_contact_of, may_manage
 
-    return bool(user and user.is_authenticated and not may_manage(user) and department_contact_of(user))
+    if not (user and user.is_authenticated) or may_manage(user):
+        return False
+    return DATA.cached("is-contact", lambda: department_contact_of(user) is not None, user.pk)
 
 
 def _registers(user) -> bool:
