@@ -5,6 +5,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from center import selectors
+from center.api.shared import SharedListMixin
+from center.caching import CENTER
 from center.models import Announcement, NetworkUnit
 
 
@@ -24,7 +26,9 @@ class MeApi(APIView):
         return Response(self.MeOutput(request.user).data)
 
 
-class NetworkUnitListApi(generics.ListAPIView):
+class NetworkUnitListApi(SharedListMixin, generics.ListAPIView):
+    cache_namespace = CENTER
+
     class NetworkUnitOutput(serializers.ModelSerializer):
         class Meta:
             model = NetworkUnit
@@ -35,7 +39,9 @@ class NetworkUnitListApi(generics.ListAPIView):
     filterset_fields = ["level", "parent"]
 
 
-class AnnouncementListApi(generics.ListAPIView):
+class AnnouncementListApi(SharedListMixin, generics.ListAPIView):
+    cache_namespace = CENTER
+
     class AnnouncementOutput(serializers.ModelSerializer):
         class Meta:
             model = Announcement

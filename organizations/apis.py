@@ -9,7 +9,10 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from center.api.shared import SharedListMixin
+from center.caching import CENTER
 from organizations import selectors, services
+from organizations.caching import DATA
 from organizations.filters import OrganizationDirectoryFilter
 from organizations.models import AnnualReport, InspectionCampaign, Membership, Organization
 from organizations.pagination import DirectoryApiPagination
@@ -20,7 +23,7 @@ class OrganizationServiceAreaOutput(serializers.Serializer):
     name = serializers.CharField()
 
 
-class OrganizationDirectoryListApi(generics.ListAPIView):
+class OrganizationDirectoryListApi(SharedListMixin, generics.ListAPIView):
     """Verified organizations; search `q` by name (substring) or credit code; filters by type,
     street, service area (code) and grade."""
 
@@ -45,30 +48,15 @@ class OrganizationDirectoryListApi(generics.ListAPIView):
             ]
 
     permission_classes = [permissions.AllowAny]
+    # The same for every caller: each page kept in the shared cache (center.api.shared).
+    cache_namespace = DATA
+    cache_also = (CENTER,)
     serializer_class = OrganizationListOutput
     filterset_class = OrganizationDirectoryFilter
     pagination_class = DirectoryApiPagination
 
     def get_queryset(self):
         return selectors.directory_queryset()
-
-    def list(self, request, *args, **kwargs):
-        """The same for every caller: one page serialized once per data version (organizations
-        and the streets' names), address, language and query, shared by every process."""
-        from django.utils.translation import get_language
-
-        from center.caching import CENTER
-        from organizations.caching import DATA
-
-        data = DATA.cached(
-            "directory-api",
-            lambda: super(OrganizationDirectoryListApi, self).list(request, *args, **kwargs).data,
-            request.get_host(),
-            request.GET.urlencode(),
-            get_language(),
-            CENTER.data_version(),
-        )
-        return Response(data)
 
 
 class OrganizationDirectoryDetailApi(generics.RetrieveAPIView):

@@ -155,3 +155,19 @@ def test_cached_many_answers_several_entries_with_one_read_and_computes_only_the
     b.data_changed()
     assert cached_many(entries) == [1, None, 3]
     assert calls == [1, None, 3, None]  # only b's entry again
+
+
+@pytest.mark.django_db
+def test_a_shared_list_api_is_served_from_the_cache_and_follows_a_change(client, network):
+    from tests.queries import count_queries
+
+    def names():
+        return [u["name"] for u in client.get("/api/v1/network-units/", {"level": "street"}).json()["results"]]
+
+    assert "南门街道" in names()
+    _n, sql = count_queries(lambda: client.get("/api/v1/network-units/", {"level": "street"}))
+    assert not any("center_networkunit" in q for q in sql)
+    network.nanmen.name = "南门街道（更名）"
+    network.nanmen.save()
+    assert "南门街道（更名）" in names()
+    assert client.get("/api/v1/network-units/", {"level": "nowhere"}).status_code == 400  # still checked
