@@ -155,6 +155,20 @@ def cached_many(entries: list[tuple[Namespace, str, Callable[[], Any], tuple]]) 
     return values
 
 
+# Cached HTML with forms holds this placeholder where the CSRF token goes; `with_csrf` puts
+# in the token of the request that is served (render the fragment with
+# {"csrf_token": CSRF_PLACEHOLDER} in its context).
+CSRF_PLACEHOLDER = "@@csrf-token@@"
+
+
+def with_csrf(html: str, request):
+    from django.middleware.csrf import get_token
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, escape(get_token(request))))  # noqa: S308 - our own template
+
+
 # The network (streets and communities) as shown in filters and lists, and the announcements;
 # not the user table, which changes at every login and must not make every list stale.
 CENTER = Namespace("center", models=("center.NetworkUnit", "center.Announcement"))

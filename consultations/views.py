@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from center.caching import CSRF_PLACEHOLDER, with_csrf
 from center.dates import add_months
 from center.errors import DomainError
 from center.exports import xlsx_response
@@ -448,9 +449,21 @@ def consultation_detail(request, pk: int, opinion_form=None, speaker_form=None):
     )
     for p in paragraphs:
         p.opinion_count = summary["by_paragraph"].get(p.pk, 0)
+    opinion_form_html = None
     if opinion_form is None and consultation.status == Consultation.Status.OPEN:
-        initial = {"name": str(request.user)} if request.user.is_authenticated else {}
-        opinion_form = OpinionForm(initial=initial, paragraphs=paragraphs)
+        if request.user.is_authenticated:
+            opinion_form = OpinionForm(initial={"name": str(request.user)}, paragraphs=paragraphs)
+        else:
+            # The empty form is the same for every visitor: rendered once per data version
+            # and language, each visitor's CSRF token put in when served.
+            def form_html():
+                form = OpinionForm(paragraphs=paragraphs)
+                ctx = {"consultation": consultation, "opinion_form": form, "csrf_token": CSRF_PLACEHOLDER}
+                return render_to_string("consultations/_opinion_form.html", ctx)
+
+            opinion_form_html = with_csrf(
+                DATA.cached("opinion-form", form_html, consultation.pk, get_language()), request
+            )
     if speaker_form is None and consultation.event_id and consultation.status in ("published", "open"):
         speaker_form = SpeakerForm()
     return render(
@@ -461,6 +474,7 @@ def consultation_detail(request, pk: int, opinion_form=None, speaker_form=None):
             "paragraphs": paragraphs,
             "summary": summary,
             "opinion_form": opinion_form,
+            "opinion_form_html": opinion_form_html,
             "speaker_form": speaker_form,
             "opinions_html": _shared_fragment(
                 "opinion-list",

@@ -595,20 +595,15 @@ def ranking(request, pk: int):
     )
 
 
-CSRF_PLACEHOLDER = "@@csrf-token@@"
-
-
 def _ranking_rows(request, rnd: Round, category: str | None) -> str:
     """The ranking table, rendered once per data version (ventures and organizations: a new
     review, award or organization name shows at once), language and query, and shared by every
     process; each row's award form gets this request's CSRF token when served. A round's
     ranking is one page: the budget cut-off line must be visible with every row."""
-    from django.middleware.csrf import get_token
     from django.template.loader import render_to_string
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
     from django.utils.translation import get_language
 
+    from center.caching import CSRF_PLACEHOLDER, with_csrf
     from organizations.caching import DATA as ORGANIZATIONS
     from ventures.caching import DATA
 
@@ -622,7 +617,7 @@ def _ranking_rows(request, rnd: Round, category: str | None) -> str:
     html = DATA.cached(
         "ranking-rows", build, rnd.pk, get_language(), request.GET.urlencode(), ORGANIZATIONS.data_version()
     )
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, escape(get_token(request))))  # noqa: S308 - our own template
+    return with_csrf(html, request)
 
 
 @login_required

@@ -69,3 +69,27 @@ def test_the_opinions_and_their_summary_are_shared_and_follow_a_new_opinion(clie
     again = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "建议增加夜间服务时段" in again and "1 opinions, 1 on the whole draft." in again
     assert "No opinions yet." not in again
+
+
+def test_a_visitor_posts_an_opinion_from_the_cached_form_with_their_own_token(pinned):
+    import re
+
+    from django.test import Client
+
+    from consultations.models import Opinion
+    from tests.consultations.factories import make_consultation
+
+    consultation = make_consultation()
+    url = reverse("consultations:consultation_detail", args=[consultation.pk])
+    Client().get(url)  # someone else fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url).content.decode()
+    assert "@@csrf-token@@" not in page
+    form = page[page.index('id="opinion-form"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    r = visitor.post(
+        reverse("consultations:opinion_create", args=[consultation.pk]),
+        {"csrfmiddlewaretoken": token, "body": "希望增加无障碍通道", "name": "李先生", "paragraph": ""},
+    )
+    assert r.status_code == 302
+    assert Opinion.objects.filter(consultation=consultation, body="希望增加无障碍通道").exists()
