@@ -110,27 +110,27 @@ def _org_choices(user):
 
 
 def event_list(request):
-    from organizations.selectors import service_areas
+    def content():
+        from organizations.selectors import service_areas
 
-    past = request.GET.get("when") == "past"
-    form = EventFilterForm(request.GET or None, kinds=selectors.event_kinds(), areas=service_areas())
-    data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.public_events(
-        now=timezone.now(),
-        past=past,
-        kind=data.get("kind", ""),
-        month=selectors.parse_month(data.get("month")),
-        audience=data.get("audience", ""),
-        area=data.get("area", ""),
-    )
-
-    def rows():
-        ctx = {"page_obj": _page(request, qs), "request": request}
+        past = request.GET.get("when") == "past"
+        form = EventFilterForm(request.GET or None, kinds=selectors.event_kinds(), areas=service_areas())
+        data = form.cleaned_data if form.is_valid() else {}
+        qs = selectors.public_events(
+            now=timezone.now(),
+            past=past,
+            kind=data.get("kind", ""),
+            month=selectors.parse_month(data.get("month")),
+            audience=data.get("audience", ""),
+            area=data.get("area", ""),
+        )
+        ctx = {"form": form, "past": past, "page_obj": _page(request, qs), "request": request}
         return render_to_string("consultations/_event_list_rows.html", ctx)
 
-    event_rows = _shared_fragment("event-list-rows", rows, request.GET.urlencode())
+    # The filters and the rows are the same for every visitor.
+    html = _shared_fragment("event-list", content, request.GET.urlencode())
     return render(
-        request, "consultations/event_list.html", {"form": form, "event_rows": event_rows, "past": past}
+        request, "consultations/event_list.html", {"content": html, "past": request.GET.get("when") == "past"}
     )
 
 
