@@ -168,6 +168,8 @@ class Portal:
         finally:
             src.close()
             dst.close()
+        # The restored rows were written without signals: the shared caches go with them.
+        shutil.rmtree(portal_server.cache_dir(self.database), ignore_errors=True)
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -23,6 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "tests.browser.settings"
 
 
+def cache_dir(database: Path) -> Path:
+    """The portal's cache (a folder beside its database), emptied with each reset."""
+    return database.with_name(database.name + ".cache")
+
+
 def server_env(database: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
@@ -30,6 +35,7 @@ def server_env(database: Path) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{database}",
         CELERY_BROKER_URL="memory://",
         PYTHONPATH=str(ROOT),
+        JOURNEYS_CACHE_DIR=str(cache_dir(database)),
     )
     return env
 

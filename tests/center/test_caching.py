@@ -162,7 +162,9 @@ def test_a_shared_list_api_is_served_from_the_cache_and_follows_a_change(client,
     from tests.queries import count_queries
 
     def names():
-        return [u["name"] for u in client.get("/api/v1/network-units/", {"level": "street"}).json()["results"]]
+        return [
+            u["name"] for u in client.get("/api/v1/network-units/", {"level": "street"}).json()["results"]
+        ]
 
     assert "南门街道" in names()
     _n, sql = count_queries(lambda: client.get("/api/v1/network-units/", {"level": "street"}))
