@@ -100,6 +100,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `make run` (rate limits, lockouts, import progress), unlike a per-process memory cache.
 # Production needs a cache shared across machines (production.py refuses anything else).
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "center.cache_backend.RedisCache"  # one client per pool
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
